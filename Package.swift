@@ -1,0 +1,110 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Module map (DESIGN §2): the pure core (SyncModel, FieldDomain, SyncEngine) imports no NIO, database or
+// HTTP module; adapters and the edge sit downstream of it.
+let package = Package(
+    name: "bangfu-sync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SyncModel", targets: ["SyncModel"]),
+        .library(name: "SyncClient", targets: ["SyncClient"]),
+        .executable(name: "bangfu-server", targets: ["bangfu-server"]),
+        .executable(name: "bangfu-sim", targets: ["bangfu-sim"]),
+        .executable(name: "bangfu-admin", targets: ["bangfu-admin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure core: values, domain rules, merge logic. No I/O.
+        .target(name: "SyncModel"),
+        .target(name: "FieldDomain", dependencies: ["SyncModel"]),
+        .target(name: "SyncEngine", dependencies: ["SyncModel", "FieldDomain"]),
+
+        // Storage port with its in-memory twin, and the embedded SQLite adapter.
+        .target(name: "SyncStore", dependencies: ["SyncModel", "FieldDomain", "SyncEngine"]),
+        .target(name: "SyncStoreSQLite", dependencies: [
+            "SyncStore", "SyncModel", "SyncEngine",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+
+        // The application (no HTTP) and the TLS edge.
+        .target(name: "SyncService", dependencies: [
+            "SyncModel", "FieldDomain", "SyncEngine", "SyncStore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "SyncServer", dependencies: [
+            "SyncService", "SyncModel", "SyncEngine", "SyncStore", "SyncStoreSQLite",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // What the mobile app embeds.
+        .target(name: "SyncClient", dependencies: [
+            "SyncModel", "FieldDomain", "SyncEngine",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Test support as a library: conformance suite, seeded RNG, manual clock, in-process and faulty
+        // transports, the simulation driver (used by tests and by bangfu-sim).
+        .target(name: "SyncTesting", dependencies: [
+            "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncService", "SyncClient",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Thin executables.
+        .executableTarget(name: "bangfu-server", dependencies: [
+            "SyncServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "bangfu-sim", dependencies: [
+            "SyncTesting", "SyncClient", "SyncModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "bangfu-admin", dependencies: [
+            "SyncModel", "FieldDomain", "SyncStore", "SyncStoreSQLite", "SyncService",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncModel", "FieldDomain", "SyncEngine", "SyncTesting"]),
+        .testTarget(name: "SyncClientTests", dependencies: ["SyncClient", "SyncModel", "SyncTesting"]),
+        .testTarget(name: "SyncStoreTests", dependencies: [
+            "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncModel",
+        ]),
+        .testTarget(name: "SyncServerTests", dependencies: [
+            "SyncServer", "SyncService", "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncClient", "SyncModel",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+    ]
+)

@@ -1,0 +1,16 @@
+extension ErrorCode {
+    /// The HTTP status a request-level code is answered with (protocol/README.md, "Errors"). Mutation-level
+    /// codes travel inside a 200 push response; for them this is 400.
+    public var httpStatus: Int {
+        switch self {
+        case .tokenMissing, .tokenInvalid, .tokenExpired: return 401
+        case .deviceMismatch, .forbidden: return 403
+        case .notFound: return 404
+        case .bodyTooLarge: return 413
+        case .protocolUnsupported: return 426
+        case .internalError: return 500
+        case .overloaded: return 503
+        default: return 400
+        }
+    }
+}

@@ -1,0 +1,99 @@
+/// A stable, machine-readable error code, as sent in `{code, message}` bodies and in rejected mutation
+/// outcomes. Codes never change meaning once published; `protocol/README.md` lists them all.
+public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+// Request-level codes (HTTP status in brackets).
+extension ErrorCode {
+    /// The body is not JSON, or not the expected shape [400].
+    public static let malformedJSON = ErrorCode("malformed_json")
+    /// A query parameter or header has a bad value [400].
+    public static let invalidRequest = ErrorCode("invalid_request")
+    /// The pull cursor was not issued by this server [400].
+    public static let invalidCursor = ErrorCode("invalid_cursor")
+    /// The body is larger than the server accepts [413].
+    public static let bodyTooLarge = ErrorCode("body_too_large")
+    /// No bearer token was sent [401].
+    public static let tokenMissing = ErrorCode("token_missing")
+    /// The token is unknown, forged or revoked [401].
+    public static let tokenInvalid = ErrorCode("token_invalid")
+    /// The token's lifetime has passed [401].
+    public static let tokenExpired = ErrorCode("token_expired")
+    /// The token belongs to another device than the one named in the request [403].
+    public static let deviceMismatch = ErrorCode("device_mismatch")
+    /// The caller may not use this endpoint [403].
+    public static let forbidden = ErrorCode("forbidden")
+    /// The protocol version header is missing or outside the supported range [426].
+    public static let protocolUnsupported = ErrorCode("protocol_unsupported")
+    /// No such resource [404].
+    public static let notFound = ErrorCode("not_found")
+    /// The server is overloaded; retry after the `Retry-After` delay [503].
+    public static let overloaded = ErrorCode("overloaded")
+    /// Something failed inside the server; details are in its log, never in the response [500].
+    public static let internalError = ErrorCode("internal_error")
+}
+
+// Mutation-level codes (inside a push response; the push itself answers 200).
+extension ErrorCode {
+    /// The mutation entry is not an object of the documented shape.
+    public static let malformedMutation = ErrorCode("malformed_mutation")
+    /// The collection is not one this protocol version knows.
+    public static let unknownCollection = ErrorCode("unknown_collection")
+    /// The operation is not allowed on this collection (e.g. `set` on a visit, which is append-only).
+    public static let operationNotAllowed = ErrorCode("operation_not_allowed")
+    /// Visits are evidence: they are never edited in place; send an amendment instead.
+    public static let visitImmutable = ErrorCode("visit_immutable")
+    /// The record id is empty, too long, or has characters outside `[A-Za-z0-9._:-]`.
+    public static let invalidRecordId = ErrorCode("invalid_record_id")
+    /// The record does not exist (and this operation does not create it).
+    public static let recordNotFound = ErrorCode("record_not_found")
+    /// A record with this id exists already.
+    public static let recordExists = ErrorCode("record_exists")
+    /// The record was deleted; edits of deleted records are not resurrected.
+    public static let recordDeleted = ErrorCode("record_deleted")
+    /// The record is outside the device's scope (e.g. a household not assigned to its helper).
+    public static let outOfScope = ErrorCode("out_of_scope")
+    /// The field does not exist on this collection, or may not be written by a device.
+    public static let readOnlyField = ErrorCode("read_only_field")
+    /// The field's JSON type is wrong.
+    public static let invalidType = ErrorCode("invalid_type")
+    /// A required field is missing or null.
+    public static let requiredField = ErrorCode("required_field")
+    /// The value is not one of the allowed codes.
+    public static let invalidEnum = ErrorCode("invalid_enum")
+    /// A number is outside its allowed range.
+    public static let outOfRange = ErrorCode("out_of_range")
+    /// A string or list is longer than allowed.
+    public static let tooLong = ErrorCode("too_long")
+    /// An 18-digit resident ID number fails its format, birth date or GB 11643 MOD 11-2 checksum.
+    public static let invalidIdNumber = ErrorCode("invalid_id_number")
+    /// A region code is not a 6-digit county or 12-digit village code.
+    public static let invalidRegionCode = ErrorCode("invalid_region_code")
+    /// A date or time is not ISO 8601 or not plausible.
+    public static let invalidDate = ErrorCode("invalid_date")
+    /// GPS coordinates are out of range.
+    public static let invalidGPS = ErrorCode("invalid_gps")
+    /// A phone number is not an 11-digit mainland mobile or a landline.
+    public static let invalidPhone = ErrorCode("invalid_phone")
+    /// A photo reference is not a lowercase hex SHA-256 digest.
+    public static let invalidPhotoRef = ErrorCode("invalid_photo_ref")
+    /// `monitoringCategory` must be set exactly when `status` is `monitored`.
+    public static let monitoringCategoryMismatch = ErrorCode("monitoring_category_mismatch")
+    /// The HLC stamp is missing or malformed.
+    public static let invalidStamp = ErrorCode("invalid_stamp")
+    /// The record's field count or size exceeds the limits.
+    public static let recordTooLarge = ErrorCode("record_too_large")
+}
