@@ -1,0 +1,23 @@
+/// One field of a collection: its wire name, zh-CN name, type and limits, merge policy and whether a create
+/// must carry it.
+public struct FieldSpec: Sendable, Hashable {
+    /// The camelCase wire name, e.g. `headName`.
+    public let name: String
+    /// The zh-CN name, e.g. `户主姓名`.
+    public let displayName: String
+    /// The type and limits of the value.
+    public let kind: FieldKind
+    /// How concurrent writes merge and who may write.
+    public let policy: MergePolicy
+    /// Whether a `create` must carry a non-null value; such a field may never be set to `null` either.
+    public let isRequired: Bool
+
+    /// Makes a field description.
+    public init(_ name: String, _ displayName: String, _ kind: FieldKind, _ policy: MergePolicy, required: Bool = false) {
+        self.name = name
+        self.displayName = displayName
+        self.kind = kind
+        self.policy = policy
+        self.isRequired = required
+    }
+}
