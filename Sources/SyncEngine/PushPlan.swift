@@ -1,0 +1,50 @@
+import SyncModel
+
+/// A rejected mutation kept for admins (DESIGN §3.3): the device, its number, why, and what it sent.
+public struct RejectedMutation: Sendable, Hashable, Codable {
+    public var deviceId: String
+    /// Nil when the entry was too malformed to carry a sequence number.
+    public var seq: Int64?
+    public var code: ErrorCode
+    public var field: String?
+    public var message: String
+    /// The entry as the device sent it.
+    public var mutation: JSONValue
+    /// Server time of the rejection, milliseconds since 1970.
+    public var at: Int64
+
+    public init(deviceId: String, seq: Int64?, code: ErrorCode, field: String?, message: String,
+                mutation: JSONValue, at: Int64) {
+        self.deviceId = deviceId
+        self.seq = seq
+        self.code = code
+        self.field = field
+        self.message = message
+        self.mutation = mutation
+        self.at = at
+    }
+}
+
+/// Everything a store must write, in one transaction, to carry out a push the engine planned.
+public struct PushPlan: Sendable, Hashable {
+    /// One outcome per processed entry, in order (the push response).
+    public var results: [MutationResult]
+    /// Final states of changed records, each with its new version.
+    public var writes: [SyncRecord]
+    /// New outcomes to store by sequence number (replays are not stored again).
+    public var newOutcomes: [MutationResult]
+    /// Rejections to keep for admins.
+    public var rejections: [RejectedMutation]
+    /// The device's last applied sequence number after the push.
+    public var lastAppliedSeq: Int64
+    /// The newest change-log version after the push.
+    public var headVersion: Int64
+    /// Set when a gap stopped processing: the number expected next.
+    public var expectedSeq: Int64?
+    /// Some stamp in the push was clamped for clock skew.
+    public var clockSkewClamped: Bool
+
+    /// Counts for the sync log.
+    public var appliedCount: Int { results.filter { $0.status == .applied && $0.replayed != true }.count }
+    public var rejectedCount: Int { results.filter { $0.status == .rejected && $0.replayed != true }.count }
+}

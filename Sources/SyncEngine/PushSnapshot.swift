@@ -1,0 +1,55 @@
+import SyncModel
+
+/// Who is pushing, and the server's view of time, for one push.
+public struct PushContext: Sendable, Hashable {
+    public var deviceId: String
+    public var helperId: String
+    /// The server clock, milliseconds since 1970.
+    public var serverNow: Int64
+    public var clamp: ClockSkewClamp
+
+    public init(deviceId: String, helperId: String, serverNow: Int64, clamp: ClockSkewClamp = .default) {
+        self.deviceId = deviceId
+        self.helperId = helperId
+        self.serverNow = serverNow
+        self.clamp = clamp
+    }
+}
+
+/// One entry of a push batch after parsing: a mutation, or why it could not be read.
+public typealias PushEntry = Result<Mutation, MutationParseFailure>
+
+/// What a store reads inside the push transaction before the engine plans the push.
+public struct PushSnapshot: Sendable, Hashable {
+    /// The device's last applied sequence number.
+    public var lastAppliedSeq: Int64
+    /// The newest change-log version.
+    public var headVersion: Int64
+    /// Stored outcomes for the batch's sequence numbers that were applied before (replays).
+    public var storedOutcomes: [Int64: MutationResult]
+    /// The current state of every record the batch touches or refers to (see `PushPlanner.keysToLoad`).
+    public var records: [RecordKey: SyncRecord]
+    /// What the pushing device's helper may write.
+    public var scope: DeviceScope
+
+    public init(lastAppliedSeq: Int64, headVersion: Int64, storedOutcomes: [Int64: MutationResult],
+                records: [RecordKey: SyncRecord], scope: DeviceScope) {
+        self.lastAppliedSeq = lastAppliedSeq
+        self.headVersion = headVersion
+        self.storedOutcomes = storedOutcomes
+        self.records = records
+        self.scope = scope
+    }
+}
+
+/// The part of the county a helper's device may write: its assigned households and their villages.
+public struct DeviceScope: Sendable, Hashable {
+    public var households: Set<String>
+    /// Villages of the assigned households (village and project visits must be in one of them).
+    public var villages: Set<String>
+
+    public init(households: Set<String>, villages: Set<String>) {
+        self.households = households
+        self.villages = villages
+    }
+}
