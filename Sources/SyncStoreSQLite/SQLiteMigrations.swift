@@ -1,0 +1,89 @@
+import GRDB
+
+/// The SQLite schema, as GRDB migrations (each runs once, in order).
+enum SQLiteMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+                INSERT INTO meta (key, value) VALUES ('head', 0);
+
+                -- Current state of every record; `version` is its last change-log version. Pull reads
+                -- records by scope key and version, so it costs O(changes in scope), not O(county).
+                CREATE TABLE records (
+                    collection TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    deleted INTEGER NOT NULL DEFAULT 0,
+                    household_id TEXT,
+                    village_code TEXT,
+                    helper_id TEXT,
+                    fields BLOB NOT NULL,
+                    stamps BLOB NOT NULL,
+                    UNIQUE (collection, id)
+                );
+                CREATE UNIQUE INDEX records_version ON records (version);
+                CREATE INDEX records_household ON records (household_id, version) WHERE household_id IS NOT NULL;
+                CREATE INDEX records_helper ON records (helper_id, version) WHERE helper_id IS NOT NULL;
+                CREATE INDEX records_village ON records (village_code, version) WHERE village_code IS NOT NULL;
+                CREATE INDEX records_assignments ON records (helper_id, household_id)
+                    WHERE collection = 'assignments' AND deleted = 0;
+
+                CREATE TABLE devices (
+                    device_id TEXT PRIMARY KEY NOT NULL,
+                    helper_id TEXT NOT NULL,
+                    label TEXT,
+                    token_hash TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    revoked INTEGER NOT NULL DEFAULT 0,
+                    last_applied_seq INTEGER NOT NULL DEFAULT 0,
+                    last_sync_at INTEGER,
+                    cursor_version INTEGER NOT NULL DEFAULT 0,
+                    client_version TEXT,
+                    clock_skew_flagged INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX devices_helper ON devices (helper_id);
+
+                -- The stored outcome of every processed mutation, so a replay answers what it answered.
+                CREATE TABLE outcomes (
+                    device_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    result BLOB NOT NULL,
+                    PRIMARY KEY (device_id, seq)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE rejections (
+                    id INTEGER PRIMARY KEY,
+                    device_id TEXT NOT NULL,
+                    seq INTEGER,
+                    code TEXT NOT NULL,
+                    field TEXT,
+                    message TEXT NOT NULL,
+                    mutation BLOB NOT NULL,
+                    at INTEGER NOT NULL,
+                    resolved INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX rejections_device ON rejections (device_id, id);
+
+                CREATE TABLE sync_log (
+                    id INTEGER PRIMARY KEY,
+                    device_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    pushed INTEGER NOT NULL,
+                    applied INTEGER NOT NULL,
+                    rejected INTEGER NOT NULL,
+                    pulled INTEGER NOT NULL,
+                    version INTEGER NOT NULL,
+                    duration_us INTEGER NOT NULL,
+                    client_version TEXT,
+                    clock_skew INTEGER NOT NULL
+                );
+                CREATE INDEX sync_log_device ON sync_log (device_id, id);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import SyncEngine
+import SyncModel
+import SyncStore
+
+// Row-level reads and writes shared by the store's transactions. All run inside a transaction the caller
+// opened; none opens its own.
+extension SQLiteSyncStore {
+    static func head(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'head'") ?? 0
+    }
+
+    static func records(_ db: Database, keys: Set<RecordKey>) throws -> [RecordKey: SyncRecord] {
+        var result: [RecordKey: SyncRecord] = [:]
+        let byCollection = Dictionary(grouping: keys, by: \.collection)
+        for (collection, keys) in byCollection {
+            let ids = keys.map(\.id)
+            let placeholders = databaseQuestionMarks(count: ids.count)
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM records WHERE collection = ? AND id IN (\(placeholders))",
+                arguments: StatementArguments([collection.rawValue] + ids))
+            for row in rows {
+                let record = try decodeRecord(row)
+                result[RecordKey(record.collection, record.id)] = record
+            }
+        }
+        return result
+    }
+
+    static func outcomes(_ db: Database, deviceId: String, seqs: [Int64]) throws -> [Int64: MutationResult] {
+        guard !seqs.isEmpty else { return [:] }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT seq, result FROM outcomes WHERE device_id = ? AND seq IN (\(databaseQuestionMarks(count: seqs.count)))",
+            arguments: StatementArguments([deviceId] + seqs))
+        var result: [Int64: MutationResult] = [:]
+        let decoder = JSONDecoder()
+        for row in rows {
+            result[row["seq"]] = try decoder.decode(MutationResult.self, from: row["result"] as Data)
+        }
+        return result
+    }
+
+    static func deviceScope(_ db: Database, helperId: String) throws -> DeviceScope {
+        let households = try String.fetchAll(db, sql: """
+            SELECT household_id FROM records
+            WHERE collection = 'assignments' AND deleted = 0 AND helper_id = ? AND household_id IS NOT NULL
+            """, arguments: [helperId])
+        let villages = try String.fetchAll(db, sql: """
+            SELECT DISTINCT h.village_code FROM records a
+            JOIN records h ON h.collection = 'households' AND h.id = a.household_id
+            WHERE a.collection = 'assignments' AND a.deleted = 0 AND a.helper_id = ? AND h.village_code IS NOT NULL
+            """, arguments: [helperId])
+        return DeviceScope(households: Set(households), villages: Set(villages))
+    }
+
+    static func write(_ plan: PushPlan, deviceId: String, db: Database) throws {
+        for record in plan.writes { try upsert(record, db: db) }
+        let encoder = JSONEncoder()
+        for outcome in plan.newOutcomes {
+            guard let seq = outcome.seq else { continue }
+            try db.execute(sql: "INSERT INTO outcomes (device_id, seq, result) VALUES (?, ?, ?)",
+                           arguments: [deviceId, seq, try encoder.encode(outcome)])
+        }
+        for rejection in plan.rejections {
+            try db.execute(sql: """
+                INSERT INTO rejections (device_id, seq, code, field, message, mutation, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [rejection.deviceId, rejection.seq, rejection.code.rawValue, rejection.field,
+                                 rejection.message, try encoder.encode(rejection.mutation), rejection.at])
+        }
+        try db.execute(sql: "UPDATE devices SET last_applied_seq = ? WHERE device_id = ?",
+                       arguments: [plan.lastAppliedSeq, deviceId])
+        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'head'", arguments: [plan.headVersion])
+    }
+
+    static func upsert(_ record: SyncRecord, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO records (collection, id, version, deleted, household_id, village_code, helper_id, fields, stamps)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (collection, id) DO UPDATE SET
+                version = excluded.version, deleted = excluded.deleted, household_id = excluded.household_id,
+                village_code = excluded.village_code, helper_id = excluded.helper_id,
+                fields = excluded.fields, stamps = excluded.stamps
+            """, arguments: [record.collection.rawValue, record.id, record.version, record.deleted,
+                             record.scope.householdId, record.scope.villageCode, record.scope.helperId,
+                             try RecordCodec.encodeFields(record.fields), try RecordCodec.encodeStamps(record.stamps)])
+    }
+
+    static func decodeRecord(_ row: Row) throws -> SyncRecord {
+        let rawCollection: String = row["collection"]
+        guard let collection = CollectionName(rawValue: rawCollection) else {
+            throw SyncStoreError(.corruptRecord, "unknown collection in store")
+        }
+        return SyncRecord(
+            collection: collection, id: row["id"], version: row["version"], deleted: row["deleted"],
+            fields: try RecordCodec.decodeFields(row["fields"]), stamps: try RecordCodec.decodeStamps(row["stamps"]),
+            scope: RecordScope(householdId: row["household_id"], villageCode: row["village_code"],
+                               helperId: row["helper_id"]))
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import GRDB
+import SyncEngine
+import SyncModel
+import SyncStore
+
+/// The embedded default store: SQLite through GRDB, in WAL mode with `synchronous = FULL`, so that a push
+/// acknowledged to a device is on disk (DESIGN §3a). Writes are serialized by GRDB's writer, which makes
+/// versions grow in commit order by construction; pulls read a snapshot concurrently.
+package final class SQLiteSyncStore: SyncStore {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path`.
+    package init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    package func migrate() async throws {
+        try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    package func applyPush(_ load: PushLoad, planner: @Sendable (PushSnapshot) -> PushPlan) async throws -> PushPlan {
+        try await pool.write { db in
+            let lastApplied = try Int64.fetchOne(
+                db, sql: "SELECT last_applied_seq FROM devices WHERE device_id = ?", arguments: [load.deviceId]) ?? 0
+            let snapshot = PushSnapshot(
+                lastAppliedSeq: lastApplied,
+                headVersion: try Self.head(db),
+                storedOutcomes: try Self.outcomes(db, deviceId: load.deviceId,
+                                                  seqs: load.seqs.filter { $0 <= lastApplied }),
+                records: try Self.records(db, keys: load.keys),
+                scope: try Self.deviceScope(db, helperId: load.helperId))
+            let plan = planner(snapshot)
+            try Self.write(plan, deviceId: load.deviceId, db: db)
+            return plan
+        }
+    }
+
+    package func pull(_ query: PullQuery) async throws -> PullPage {
+        try await pool.read { db in
+            let head = try Self.head(db)
+            let lastApplied = try Int64.fetchOne(
+                db, sql: "SELECT last_applied_seq FROM devices WHERE device_id = ?", arguments: [query.deviceId]) ?? 0
+            var page: [SyncRecord] = []
+            var bytes = 0
+            var after = query.after
+            var hasMore = false
+            let chunk = 256
+            // Resolve the helper's households once, in this snapshot, and give SQLite an explicit list so
+            // that it walks the (household_id, version) and (helper_id, version) indexes: the cost follows the
+            // changes in scope, not the size of the county.
+            let scopeClause: String
+            var scopeArguments: [any DatabaseValueConvertible] = []
+            switch query.scope {
+            case .all:
+                scopeClause = "1"
+            case .helper(let helperId):
+                let households = try String.fetchAll(db, sql: """
+                    SELECT household_id FROM records
+                    WHERE collection = 'assignments' AND deleted = 0 AND helper_id = ? AND household_id IS NOT NULL
+                    """, arguments: [helperId])
+                if households.isEmpty {
+                    scopeClause = "helper_id = ?"
+                } else {
+                    scopeClause = "(household_id IN (\(databaseQuestionMarks(count: households.count))) OR helper_id = ?)"
+                    scopeArguments.append(contentsOf: households)
+                }
+                scopeArguments.append(helperId)
+            }
+            let sql = "SELECT * FROM records WHERE version > ? AND version <= ? AND \(scopeClause) ORDER BY version LIMIT ?"
+            scan: while true {
+                let rows = try Row.fetchAll(
+                    db, sql: sql, arguments: StatementArguments([after, head] + scopeArguments + [chunk + 1]))
+                for (index, row) in rows.enumerated() {
+                    if index == chunk { break }
+                    let fields: Data = row["fields"]
+                    let stamps: Data = row["stamps"]
+                    let collection: String = row["collection"]
+                    let id: String = row["id"]
+                    let size = RecordCodec.wireSize(fieldsBytes: fields.count, stampsBytes: stamps.count,
+                                                    collection: collection, id: id)
+                    if !page.isEmpty && bytes + size > query.maxBytes {
+                        hasMore = true
+                        break scan
+                    }
+                    page.append(try Self.decodeRecord(row))
+                    bytes += size
+                }
+                if rows.count <= chunk { break }
+                after = page.last?.version ?? after
+            }
+            return PullPage(records: page, hasMore: hasMore,
+                            cursor: hasMore ? page.last!.version : max(head, query.after),
+                            head: head, lastAppliedSeq: lastApplied)
+        }
+    }
+
+    package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
+        try await pool.write { db in
+            var head = try Self.head(db)
+            for var record in records {
+                head += 1
+                record.version = head
+                try Self.upsert(record, db: db)
+            }
+            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'head'", arguments: [head])
+            return head
+        }
+    }
+
+    package func record(_ key: RecordKey) async throws -> SyncRecord? {
+        try await pool.read { db in try Self.records(db, keys: [key])[key] }
+    }
+
+    package func count(_ collection: CollectionName) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records WHERE collection = ? AND deleted = 0",
+                             arguments: [collection.rawValue]) ?? 0
+        }
+    }
+
+    package func headVersion() async throws -> Int64 {
+        try await pool.read { db in try Self.head(db) }
+    }
+
+    package func insertDevice(_ device: DeviceRecord) async throws {
+        try await pool.write { db in
+            let helperExists = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM records WHERE collection = 'helpers' AND id = ? AND deleted = 0)
+                """, arguments: [device.helperId]) ?? false
+            guard helperExists else { throw SyncStoreError(.unknownHelper, "no such helper") }
+            let taken = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM devices WHERE device_id = ?)",
+                                          arguments: [device.deviceId]) ?? false
+            guard !taken else { throw SyncStoreError(.duplicateDevice, "device id taken") }
+            try db.execute(sql: """
+                INSERT INTO devices (device_id, helper_id, label, token_hash, created_at, expires_at, revoked)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [device.deviceId, device.helperId, device.label, device.tokenHash,
+                                 device.createdAt, device.expiresAt, device.revoked])
+        }
+    }
+
+    package func device(id: String) async throws -> DeviceRecord? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE device_id = ?", arguments: [id])
+            else { return nil }
+            return DeviceRecord(deviceId: row["device_id"], helperId: row["helper_id"], label: row["label"],
+                                tokenHash: row["token_hash"], createdAt: row["created_at"],
+                                expiresAt: row["expires_at"], revoked: row["revoked"])
+        }
+    }
+
+    package func appendSyncLog(_ entries: [SyncLogEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        try await pool.write { db in
+            for entry in entries {
+                try db.execute(sql: """
+                    INSERT INTO sync_log (device_id, kind, at, pushed, applied, rejected, pulled, version,
+                                          duration_us, client_version, clock_skew)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [entry.deviceId, entry.kind.rawValue, entry.at, entry.pushed, entry.applied,
+                                     entry.rejected, entry.pulled, entry.version, entry.durationMicros,
+                                     entry.clientVersion, entry.clockSkewClamped])
+                try db.execute(sql: """
+                    UPDATE devices SET
+                        last_sync_at = MAX(COALESCE(last_sync_at, 0), ?),
+                        client_version = COALESCE(?, client_version),
+                        cursor_version = CASE WHEN ? = 'pull' THEN ? ELSE cursor_version END,
+                        clock_skew_flagged = clock_skew_flagged OR ?
+                    WHERE device_id = ?
+                    """, arguments: [entry.at, entry.clientVersion, entry.kind.rawValue, entry.version,
+                                     entry.clockSkewClamped, entry.deviceId])
+            }
+        }
+    }
+
+    package func deviceStates() async throws -> [DeviceSyncState] {
+        try await pool.read { db in
+            let head = try Self.head(db)
+            return try Row.fetchAll(db, sql: """
+                SELECT d.*, (SELECT COUNT(*) FROM rejections r WHERE r.device_id = d.device_id AND r.resolved = 0)
+                    AS rejected_open
+                FROM devices d ORDER BY d.device_id
+                """).map { row in
+                let cursor: Int64 = row["cursor_version"]
+                return DeviceSyncState(
+                    deviceId: row["device_id"], helperId: row["helper_id"], label: row["label"],
+                    lastSyncAt: row["last_sync_at"], lastAppliedSeq: row["last_applied_seq"],
+                    cursorVersion: cursor, lag: max(0, head - cursor), rejectedOpen: row["rejected_open"],
+                    clientVersion: row["client_version"], clockSkewFlagged: row["clock_skew_flagged"])
+            }
+        }
+    }
+
+    package func rejections(deviceId: String?, limit: Int) async throws -> [RejectedMutation] {
+        try await pool.read { db in
+            let rows: [Row]
+            if let deviceId {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM rejections WHERE device_id = ? ORDER BY id DESC LIMIT ?",
+                                        arguments: [deviceId, limit])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM rejections ORDER BY id DESC LIMIT ?", arguments: [limit])
+            }
+            return try rows.map { row in
+                let mutation: Data = row["mutation"]
+                return RejectedMutation(
+                    deviceId: row["device_id"], seq: row["seq"], code: ErrorCode(row["code"] as String),
+                    field: row["field"], message: row["message"],
+                    mutation: try JSONDecoder().decode(JSONValue.self, from: mutation), at: row["at"])
+            }
+        }
+    }
+
+    package func helpers(limit: Int, offset: Int) async throws -> (helpers: [HelperSummary], total: Int) {
+        try await pool.read { db in
+            let total = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM records WHERE collection = 'helpers' AND deleted = 0") ?? 0
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT h.id, h.fields,
+                    (SELECT COUNT(*) FROM records a
+                     WHERE a.collection = 'assignments' AND a.deleted = 0 AND a.helper_id = h.id) AS households
+                FROM records h WHERE h.collection = 'helpers' AND h.deleted = 0
+                ORDER BY h.id LIMIT ? OFFSET ?
+                """, arguments: [limit, offset])
+            let helpers = try rows.map { row in
+                let fields = try RecordCodec.decodeFields(row["fields"])
+                return HelperSummary(id: row["id"], name: fields["name"]?.stringValue ?? "",
+                                     unit: fields["unit"]?.stringValue ?? "", households: row["households"])
+            }
+            return (helpers, total)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import SyncStore
+import SyncStoreSQLite
+import SyncTesting
+import Testing
+
+/// Every conformance check against every adapter (STYLE rule 2). PostgreSQL joins in its own issue.
+@Suite struct StoreConformanceTests {
+    static let checkNames = StoreConformance.checks.keys.sorted()
+
+    @Test(arguments: checkNames)
+    func memoryStore(_ check: String) async throws {
+        try await StoreConformance.checks[check]!({ MemorySyncStore() })
+    }
+
+    @Test(arguments: checkNames)
+    func sqliteStore(_ check: String) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await StoreConformance.checks[check]!({
+            try SQLiteSyncStore(path: directory.appendingPathComponent("store.sqlite").path)
+        })
+    }
+
+    @Test func sqliteKeepsAcceptedWritesAcrossReopen() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("store.sqlite").path
+        let fixture = try await StoreFixture.make(try SQLiteSyncStore(path: path))
+        let (helper, households) = try fixture.helper()
+        try await fixture.enroll("dev-a", helperId: helper)
+        let plan = try await fixture.push([fixture.visit("v1", seq: 1, device: "dev-a", household: households[0])],
+                                          device: "dev-a", helper: helper)
+        #expect(plan.results.first?.status == .applied)
+        let reopened = try SQLiteSyncStore(path: path)
+        try await reopened.migrate()
+        #expect(try await reopened.record(.init(.visits, "v1"))?.version == plan.results.first?.version)
+        #expect(try await reopened.headVersion() == plan.headVersion)
+    }
+}
