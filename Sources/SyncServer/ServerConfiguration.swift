@@ -1,0 +1,26 @@
+import Logging
+
+/// Everything `bangfu-server` can be configured with. Each key is documented once, in README.md
+/// ("Configuration"); values come from flags, then environment, then a JSON file, then these defaults.
+package struct ServerConfiguration: Sendable, Hashable, Codable {
+    package var host: String = "127.0.0.1"
+    package var port: Int = 8443
+    /// SQLite database file.
+    package var db: String = "data/bangfu.sqlite"
+    /// PEM certificate chain and private key; TLS is mandatory, there is no plaintext listener.
+    package var tlsCert: String?
+    package var tlsKey: String?
+    /// Bearer token for `/admin/v1/*`; the admin API answers 403 when unset.
+    package var adminToken: String?
+    package var maxBodyBytes: Int = 4 * 1024 * 1024
+    package var maxClockSkewSeconds: Int = 300
+    package var pullPageBytes: Int = 262_144
+    /// Requests handled at once before the server answers 503 + Retry-After.
+    package var maxConcurrentRequests: Int = 512
+    package var logLevel: String = "info"
+
+    package init() {}
+
+    /// The log level, falling back to `info` for an unknown name.
+    package var loggerLevel: Logger.Level { Logger.Level(rawValue: logLevel) ?? .info }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+import SyncModel
+import SyncService
+
+/// `/sync/push` and `/sync/pull`: the device-facing protocol (protocol/README.md).
+struct SyncRoutes<Context: RequestContext> {
+    let service: SyncService
+    let maxBodyBytes: Int
+
+    func register(on router: Router<Context>) {
+        router.post("/sync/push") { request, context in try await push(request, context: context) }
+        router.get("/sync/pull") { request, context in try await pull(request, context: context) }
+    }
+
+    private func push(_ request: Request, context: Context) async throws -> Response {
+        try Self.checkProtocol(request)
+        let device = try await service.authenticate(authorization: request.headers[.authorization])
+        var request = request
+        let body = try await request.collectBody(upTo: maxBodyBytes)
+        let envelope = try JSONResponse.decoder.decode(PushEnvelope.self, from: body)
+        let response = try await service.push(envelope, from: device)
+        return try JSONResponse.make(response, request: request, headers: Self.protocolHeaders)
+    }
+
+    private func pull(_ request: Request, context: Context) async throws -> Response {
+        try Self.checkProtocol(request)
+        let device = try await service.authenticate(authorization: request.headers[.authorization])
+        let query = request.uri.queryParameters
+        var maxBytes: Int?
+        if let raw = query["maxBytes"] {
+            guard let value = Int(String(raw)) else {
+                throw APIError(.badRequest, .invalidRequest, "maxBytes 必须是整数 (maxBytes must be an integer)")
+            }
+            maxBytes = value
+        }
+        let response = try await service.pull(
+            cursor: query["cursor"].map { String($0) }, maxBytes: maxBytes,
+            clientVersion: request.headers[HTTPField.Name("Bangfu-Client-Version")!], from: device)
+        return try JSONResponse.make(response, request: request, headers: Self.protocolHeaders)
+    }
+
+    static var protocolHeaders: HTTPFields {
+        [HTTPField.Name(ProtocolVersion.supportedHeaderName)!: supportedRange]
+    }
+
+    static var supportedRange: String {
+        "\(ProtocolVersion.supported.lowerBound)-\(ProtocolVersion.supported.upperBound)"
+    }
+
+    /// DESIGN §3.1: every sync request names its protocol version; others get 426.
+    static func checkProtocol(_ request: Request) throws {
+        let raw = request.headers[HTTPField.Name(ProtocolVersion.headerName)!]
+        guard let raw, let version = Int(raw.trimmingCharacters(in: .whitespaces)),
+            ProtocolVersion.supported.contains(version)
+        else {
+            throw APIError(
+                .upgradeRequired, .protocolUnsupported,
+                "协议版本不受支持，请升级应用 (send \(ProtocolVersion.headerName): \(supportedRange))",
+                headers: protocolHeaders)
+        }
+    }
+}

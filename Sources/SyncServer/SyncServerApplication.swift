@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+import SyncModel
+import SyncService
+import SyncStore
+import SyncStoreSQLite
+
+/// Builds and runs the TLS sync server (STYLE rule 10: the executable only parses arguments and calls this).
+package enum SyncServerApplication {
+    /// A request context whose response encoder does not escape `/` (TOOLCHAIN note).
+    package struct Context: RequestContext {
+        package var coreContext: CoreRequestContextStorage
+        package init(source: ApplicationRequestContextSource) {
+            coreContext = .init(source: source)
+        }
+    }
+
+    /// The routes over a service; exposed for in-process route tests.
+    package static func router(service: SyncService, config: ServerConfiguration) -> Router<Context> {
+        let router = Router(context: Context.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: OverloadGate(limit: config.maxConcurrentRequests, inFlight: InFlightCounter()))
+        router.get("/health") { request, _ in
+            try JSONResponse.make(Health(), request: request)
+        }
+        SyncRoutes(service: service, maxBodyBytes: config.maxBodyBytes).register(on: router)
+        AdminRoutes(service: service, adminToken: config.adminToken).register(on: router)
+        return router
+    }
+
+    /// The server's TLS settings: TLS 1.2 minimum, the configured chain and key.
+    package static func tlsConfiguration(_ config: ServerConfiguration) throws -> TLSConfiguration {
+        guard let certPath = config.tlsCert, let keyPath = config.tlsKey else {
+            throw ConfigurationError("TLS certificate and key are required")
+        }
+        let chain = try NIOSSLCertificate.fromPEMFile(certPath).map { NIOSSLCertificateSource.certificate($0) }
+        let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+        tls.minimumTLSVersion = .tlsv12
+        return tls
+    }
+
+    /// Opens the store, builds the service and the application.
+    package static func build(
+        config: ServerConfiguration, store: (any SyncStore)? = nil, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> (application: some ApplicationProtocol, service: SyncService) {
+        let store = try store ?? SQLiteSyncStore(path: config.db)
+        try await store.migrate()
+        let service = SyncService(
+            store: store,
+            config: SyncServiceConfig(maxClockSkewSeconds: config.maxClockSkewSeconds,
+                                      defaultPullBytes: config.pullPageBytes),
+            now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
+            randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
+            logger: logger)
+        let application = Application(
+            router: router(service: service, config: config),
+            server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(120))),
+                             tlsConfiguration: tlsConfiguration(config)),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "bangfu-sync"),
+            services: [SyncLogFlusher(service: service)],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
+            logger: logger)
+        return (application, service)
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully (in-flight requests finish, the sync log
+    /// is flushed).
+    package static func run(config: ServerConfiguration, logger: Logger) async throws {
+        let (application, _) = try await build(config: config, logger: logger) { port in
+            logger.info("listening", metadata: ["address": "https://\(config.host):\(port)"])
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    struct Health: Encodable {
+        struct Range: Encodable {
+            var min = ProtocolVersion.supported.lowerBound
+            var max = ProtocolVersion.supported.upperBound
+        }
+        var status = "ok"
+        var `protocol` = Range()
+    }
+}

@@ -1,0 +1,45 @@
+import Crypto
+import Foundation
+
+/// Device bearer tokens: `bft1.<deviceId>.<secret>`, where only SHA-256 of the secret is stored.
+package enum DeviceToken {
+    package static let prefix = "bft1"
+
+    /// The parts of a token as presented.
+    package struct Parsed: Sendable, Hashable {
+        package var deviceId: String
+        package var secret: String
+    }
+
+    /// Makes a new token for `deviceId` from 32 random bytes.
+    package static func make(deviceId: String, randomBytes: [UInt8]) -> (token: String, hash: String) {
+        let secret = Data(randomBytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return ("\(prefix).\(deviceId).\(secret)", hash(secret: secret))
+    }
+
+    /// Splits a token; nil when it does not have the token shape.
+    package static func parse(_ token: String) -> Parsed? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == prefix, !parts[1].isEmpty, parts[1].count <= 64,
+            parts[2].count >= 16, parts[2].count <= 128
+        else { return nil }
+        return Parsed(deviceId: String(parts[1]), secret: String(parts[2]))
+    }
+
+    /// Lowercase hex SHA-256 of the secret.
+    package static func hash(secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Compares two hex digests in time independent of where they differ.
+    package static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+        let left = Array(lhs.utf8)
+        let right = Array(rhs.utf8)
+        guard left.count == right.count else { return false }
+        var difference: UInt8 = 0
+        for index in left.indices { difference |= left[index] ^ right[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+import SyncEngine
+import SyncModel
+import SyncStore
+
+/// The application (DESIGN §2): authentication, push and pull orchestration over a `SyncStore`, admin
+/// queries and the sync log. No HTTP here: the server and the in-process test transport both call it.
+package final class SyncService: Sendable {
+    package let store: any SyncStore
+    package let config: SyncServiceConfig
+    private let now: @Sendable () -> Int64
+    private let randomBytes: @Sendable (Int) -> [UInt8]
+    private let logger: Logger
+    private let syncLog = SyncLogBuffer()
+
+    /// - Parameters:
+    ///   - now: the server clock in milliseconds since 1970 (injected so tests control time).
+    ///   - randomBytes: a source of secure random bytes for tokens and device ids.
+    package init(store: any SyncStore, config: SyncServiceConfig = .init(), now: @escaping @Sendable () -> Int64,
+                 randomBytes: @escaping @Sendable (Int) -> [UInt8], logger: Logger) {
+        self.store = store
+        self.config = config
+        self.now = now
+        self.randomBytes = randomBytes
+        self.logger = logger
+    }
+
+    // MARK: Authentication
+
+    /// Checks an `Authorization` header value and returns the device it belongs to.
+    package func authenticate(authorization: String?) async throws -> DeviceIdentity {
+        guard let authorization, !authorization.isEmpty else {
+            throw ServiceError(.tokenMissing, "缺少设备令牌 (missing bearer token)")
+        }
+        guard authorization.hasPrefix("Bearer "), let parsed = DeviceToken.parse(String(authorization.dropFirst(7)))
+        else { throw ServiceError(.tokenInvalid, "设备令牌无效 (invalid token)") }
+        guard let device = try await store.device(id: parsed.deviceId), !device.revoked,
+            DeviceToken.constantTimeEquals(device.tokenHash, DeviceToken.hash(secret: parsed.secret))
+        else { throw ServiceError(.tokenInvalid, "设备令牌无效 (invalid token)") }
+        guard device.expiresAt > now() else {
+            throw ServiceError(.tokenExpired, "设备令牌已过期，请重新登记设备 (token expired)")
+        }
+        return DeviceIdentity(deviceId: device.deviceId, helperId: device.helperId)
+    }
+
+    // MARK: Push
+
+    /// Applies a push batch from an authenticated device (DESIGN §3.2–3.3).
+    package func push(_ envelope: PushEnvelope, from device: DeviceIdentity) async throws -> PushResponse {
+        guard envelope.deviceId == device.deviceId else {
+            throw ServiceError(.deviceMismatch, "只能以本设备身份提交 (deviceId does not match the token)")
+        }
+        guard envelope.mutations.count <= config.maxMutationsPerPush else {
+            throw ServiceError(.invalidRequest,
+                               "单次提交最多 \(config.maxMutationsPerPush) 条 (too many mutations in one push)")
+        }
+        let started = ContinuousClock.now
+        let serverNow = now()
+        let entries = envelope.mutations.map(Mutation.parse)
+        let planner = PushPlanner(context: PushContext(
+            deviceId: device.deviceId, helperId: device.helperId, serverNow: serverNow,
+            clamp: ClockSkewClamp(maxSkewMs: Int64(config.maxClockSkewSeconds) * 1000)))
+        let load = PushLoad(deviceId: device.deviceId, helperId: device.helperId,
+                            keys: PushPlanner.keysToLoad(entries), seqs: PushPlanner.sequenceNumbers(entries))
+        let raw = envelope.mutations
+        let plan = try await store.applyPush(load) { snapshot in
+            planner.plan(entries: entries, raw: raw, snapshot: snapshot)
+        }
+        if plan.clockSkewClamped {
+            logger.warning("clock skew clamped", metadata: ["sync.device": "\(device.deviceId)"])
+        }
+        syncLog.append(SyncLogEntry(
+            deviceId: device.deviceId, kind: .push, at: serverNow, pushed: envelope.mutations.count,
+            applied: plan.appliedCount, rejected: plan.rejectedCount, version: plan.headVersion,
+            durationMicros: Self.micros(since: started), clientVersion: envelope.clientVersion,
+            clockSkewClamped: plan.clockSkewClamped))
+        return PushResponse(results: plan.results, lastAppliedSeq: plan.lastAppliedSeq, expectedSeq: plan.expectedSeq,
+                            serverTime: serverNow, clockSkewClamped: plan.clockSkewClamped ? true : nil)
+    }
+
+    // MARK: Pull
+
+    /// Reads the next page of changes in the device's scope after `cursor` (DESIGN §3.4).
+    package func pull(cursor token: String?, maxBytes: Int?, clientVersion: String?, from device: DeviceIdentity)
+        async throws -> PullResponse
+    {
+        guard let cursor = SyncCursor(token: token ?? "") else {
+            throw ServiceError(.invalidCursor, "同步游标无效，请从头同步 (cursor not issued by this server)")
+        }
+        let budget = maxBytes ?? config.defaultPullBytes
+        guard (config.minPullBytes...config.maxPullBytes).contains(budget) else {
+            throw ServiceError(.invalidRequest,
+                               "maxBytes 须在 \(config.minPullBytes)–\(config.maxPullBytes) 之间 (maxBytes out of range)")
+        }
+        let started = ContinuousClock.now
+        let page = try await store.pull(PullQuery(deviceId: device.deviceId, scope: .helper(device.helperId),
+                                                  after: cursor.version, maxBytes: budget))
+        let serverNow = now()
+        syncLog.append(SyncLogEntry(
+            deviceId: device.deviceId, kind: .pull, at: serverNow, pulled: page.records.count, version: page.cursor,
+            durationMicros: Self.micros(since: started), clientVersion: clientVersion))
+        return PullResponse(changes: page.records.map(\.change), cursor: SyncCursor(version: page.cursor).token,
+                            hasMore: page.hasMore, lastAppliedSeq: page.lastAppliedSeq, head: page.head,
+                            serverTime: serverNow)
+    }
+
+    // MARK: Enrolment and admin queries
+
+    /// Registers a new device for `helperId` and returns its token (shown once).
+    package func enroll(helperId: String, label: String?, expiresInDays: Int?) async throws -> Enrollment {
+        let days = expiresInDays ?? config.tokenLifetimeDays
+        guard (1...3650).contains(days) else {
+            throw ServiceError(.invalidRequest, "有效期须为 1–3650 天 (expiresInDays out of range)")
+        }
+        let deviceId = Self.uuidString(randomBytes(16))
+        let (token, hash) = DeviceToken.make(deviceId: deviceId, randomBytes: randomBytes(32))
+        let createdAt = now()
+        let expiresAt = createdAt + Int64(days) * 86_400_000
+        do {
+            try await store.insertDevice(DeviceRecord(deviceId: deviceId, helperId: helperId, label: label,
+                                                      tokenHash: hash, createdAt: createdAt, expiresAt: expiresAt))
+        } catch let error as SyncStoreError where error.code == .unknownHelper {
+            throw ServiceError(.notFound, "帮扶责任人不存在 (no such helper)")
+        }
+        logger.info("device enrolled", metadata: ["sync.device": "\(deviceId)", "sync.helper": "\(helperId)"])
+        return Enrollment(deviceId: deviceId, helperId: helperId, token: token, expiresAt: expiresAt)
+    }
+
+    /// Devices with their sync state.
+    package func deviceStates() async throws -> (head: Int64, devices: [DeviceSyncState]) {
+        try await flushSyncLog()
+        return (try await store.headVersion(), try await store.deviceStates())
+    }
+
+    /// Rejected writes kept for admins, with ID numbers masked.
+    package func rejections(deviceId: String?, limit: Int) async throws -> [RejectedMutation] {
+        try await store.rejections(deviceId: deviceId, limit: min(max(limit, 1), 1000)).map { rejection in
+            var masked = rejection
+            masked.mutation = PersonalDataMask.maskIDNumbers(rejection.mutation)
+            return masked
+        }
+    }
+
+    /// Helpers with household counts.
+    package func helpers(limit: Int, offset: Int) async throws -> (helpers: [HelperSummary], total: Int) {
+        try await store.helpers(limit: min(max(limit, 1), 1000), offset: max(offset, 0))
+    }
+
+    // MARK: Sync log
+
+    /// Writes buffered sync-log lines to the store.
+    package func flushSyncLog() async throws {
+        let entries = syncLog.drain()
+        guard !entries.isEmpty else { return }
+        try await store.appendSyncLog(entries)
+    }
+
+    /// Flushes the sync log every `interval` until the task is cancelled, then once more.
+    package func runSyncLogFlusher(interval: Duration = .seconds(1)) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            do { try await flushSyncLog() } catch {
+                logger.error("sync log flush failed", metadata: ["error": "\(String(describing: error))"])
+            }
+        }
+        try? await flushSyncLog()
+    }
+
+    private static func micros(since start: ContinuousClock.Instant) -> Int64 {
+        let elapsed = ContinuousClock.now - start
+        return elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+    }
+
+    /// Formats 16 bytes as a lowercase RFC 4122 version-4 UUID.
+    package static func uuidString(_ bytes: [UInt8]) -> String {
+        var bytes = bytes
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let characters = Array(hex)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SyncServer
+
+/// `bangfu-server`: the TLS sync server. Configuration precedence: flags > environment > file > defaults.
+struct BangfuServer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bangfu-server", abstract: "帮扶同步服务器 — Bangfu Sync TLS server (SQLite by default).")
+
+    @Option(help: "JSON configuration file (env BANGFU_CONFIG).") var config: String?
+    @Option(help: "Address to listen on (BANGFU_HOST, default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on, 0 for any (BANGFU_PORT, default 8443).") var port: Int?
+    @Option(help: "SQLite database file (BANGFU_DB, default data/bangfu.sqlite).") var db: String?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain (BANGFU_TLS_CERT).") var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key (BANGFU_TLS_KEY).") var tlsKey: String?
+    @Option(name: .customLong("admin-token"), help: "Bearer token for /admin/v1 (BANGFU_ADMIN_TOKEN).") var adminToken: String?
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body (BANGFU_MAX_BODY_BYTES, default 4194304).") var maxBodyBytes: Int?
+    @Option(name: .customLong("max-clock-skew-seconds"), help: "Clamp stamps further ahead than this (default 300).") var maxClockSkewSeconds: Int?
+    @Option(name: .customLong("pull-page-bytes"), help: "Default pull page size (default 262144).") var pullPageBytes: Int?
+    @Option(name: .customLong("max-concurrent-requests"), help: "Requests in flight before 503 (default 512).") var maxConcurrentRequests: Int?
+    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (default info).") var logLevel: String?
+
+    func run() async throws {
+        var flags = ConfigurationLayer()
+        flags.host = host
+        flags.port = port
+        flags.db = db
+        flags.tlsCert = tlsCert
+        flags.tlsKey = tlsKey
+        flags.adminToken = adminToken
+        flags.maxBodyBytes = maxBodyBytes
+        flags.maxClockSkewSeconds = maxClockSkewSeconds
+        flags.pullPageBytes = pullPageBytes
+        flags.maxConcurrentRequests = maxConcurrentRequests
+        flags.logLevel = logLevel
+        let environment = ProcessInfo.processInfo.environment
+        var layers = [flags, try ConfigurationLayer(environment: environment)]
+        if let file = config ?? environment["BANGFU_CONFIG"] { layers.append(try ConfigurationLayer(file: file)) }
+        let configuration: ServerConfiguration
+        do { configuration = try ServerConfiguration.resolve(layers) } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        var logger = Logger(label: "bangfu-server")
+        logger.logLevel = configuration.loggerLevel
+        try await SyncServerApplication.run(config: configuration, logger: logger)
+    }
+}
+
+await BangfuServer.main()
