@@ -1,0 +1,47 @@
+import SyncModel
+
+/// The client's storage port: the server-confirmed records, the outbox of unsent mutations, the sync
+/// bookkeeping (``LocalSyncState``) and the rejected writes.
+///
+/// Every method is one transaction. In particular ``enqueue(_:now:)`` (outbox append + `nextSeq` + clock),
+/// ``acknowledge(upTo:results:now:)`` (rejections + outbox trim) and ``applyPullPage(_:now:)`` (records +
+/// cursor + outbox trim) each commit all or nothing, so a process killed mid-sync resumes without loss or
+/// duplicates. ``MemoryLocalStore`` and ``SQLiteLocalStore`` implement it.
+public protocol LocalStore: Sendable {
+    /// Binds the store to `deviceId` (on first use) and returns its state; throws
+    /// ``LocalStoreError/deviceMismatch`` when the store already belongs to another device.
+    func prepare(deviceId: String) async throws -> LocalSyncState
+
+    /// The current bookkeeping.
+    func syncState() async throws -> LocalSyncState
+
+    /// Numbers, stamps and appends a local write to the outbox, in one transaction; a `set` carries the
+    /// record's confirmed version as its `baseVersion`. Returns the mutation as it will be pushed.
+    func enqueue(_ write: LocalWrite, now: Int64) async throws -> Mutation
+
+    /// Outbox mutations with `seq >= fromSeq`, oldest first, at most `limit`.
+    func pendingMutations(fromSeq: Int64, limit: Int) async throws -> [Mutation]
+
+    /// How many mutations wait in the outbox.
+    func pendingCount() async throws -> Int
+
+    /// Applies a push outcome: records the rejected results (once per `seq`; replays change nothing), drops
+    /// outbox entries with `seq <= lastAppliedSeq` and raises the acknowledged sequence. Returns how many
+    /// rejections were new.
+    @discardableResult
+    func acknowledge(upTo lastAppliedSeq: Int64, results: [MutationResult], now: Int64) async throws -> Int
+
+    /// Applies one pull page: upserts its records, deletes tombstones and scope removals (never outbox
+    /// entries), stores its cursor, observes its stamps, and drops outbox entries up to its `lastAppliedSeq`.
+    func applyPullPage(_ page: PullResponse, now: Int64) async throws
+
+    /// The confirmed records of `collection` (only `recordId`, when given) and the outbox mutations that
+    /// touch them, read in one transaction.
+    func snapshot(collection: String, recordId: String?) async throws -> LocalSnapshot
+
+    /// The rejected writes not yet dismissed, oldest first.
+    func rejectedWrites() async throws -> [RejectedWrite]
+
+    /// Hides a rejected write from ``rejectedWrites()`` (it stays recorded, so a replay cannot bring it back).
+    func dismissRejectedWrite(seq: Int64) async throws
+}

@@ -1,0 +1,126 @@
+import Synchronization
+import SyncModel
+
+/// A ``LocalStore`` in memory: the twin of ``SQLiteLocalStore`` for tests and for simulators that run
+/// thousands of virtual devices. Each method holds the lock for its whole body, which makes it a transaction.
+public final class MemoryLocalStore: LocalStore {
+    private struct Key: Hashable {
+        var collection: String
+        var id: String
+    }
+
+    private struct State {
+        var sync: LocalSyncState?
+        var records: [Key: ConfirmedRecord] = [:]
+        /// Ascending by `seq`: appends always carry the next number.
+        var outbox: [Mutation] = []
+        var rejected: [Int64: RejectedWrite] = [:]
+        var dismissed: Set<Int64> = []
+
+        func requireSync() throws -> LocalSyncState {
+            guard let sync else { throw LocalStoreError.notPrepared }
+            return sync
+        }
+    }
+
+    private let state = Mutex(State())
+
+    /// Makes an empty store.
+    public init() {}
+
+    public func prepare(deviceId: String) async throws -> LocalSyncState {
+        try state.withLock { state in
+            if let existing = state.sync {
+                guard existing.deviceId == deviceId else { throw LocalStoreError.deviceMismatch }
+                return existing
+            }
+            let fresh = LocalSyncState(deviceId: deviceId)
+            state.sync = fresh
+            return fresh
+        }
+    }
+
+    public func syncState() async throws -> LocalSyncState {
+        try state.withLock { try $0.requireSync() }
+    }
+
+    public func enqueue(_ write: LocalWrite, now: Int64) async throws -> Mutation {
+        try state.withLock { state in
+            var sync = try state.requireSync()
+            let confirmed = state.records[Key(collection: write.collection, id: write.recordId)]
+            let mutation = sync.makeMutation(for: write, confirmedVersion: confirmed?.version, now: now)
+            state.outbox.append(mutation)
+            state.sync = sync
+            return mutation
+        }
+    }
+
+    public func pendingMutations(fromSeq: Int64, limit: Int) async throws -> [Mutation] {
+        state.withLock { state in Array(state.outbox.lazy.filter { $0.seq >= fromSeq }.prefix(limit)) }
+    }
+
+    public func pendingCount() async throws -> Int {
+        state.withLock { $0.outbox.count }
+    }
+
+    @discardableResult
+    public func acknowledge(upTo lastAppliedSeq: Int64, results: [MutationResult], now: Int64) async throws -> Int {
+        try state.withLock { state in
+            var sync = try state.requireSync()
+            let outbox = state.outbox
+            let rejections = RejectedWrite.from(results, mutations: { seq in outbox.first { $0.seq == seq } },
+                                                now: now)
+            var added = 0
+            for rejection in rejections where state.rejected[rejection.seq] == nil {
+                state.rejected[rejection.seq] = rejection
+                added += 1
+            }
+            state.outbox.removeAll { $0.seq <= lastAppliedSeq }
+            sync.acknowledge(upTo: lastAppliedSeq)
+            state.sync = sync
+            return added
+        }
+    }
+
+    public func applyPullPage(_ page: PullResponse, now: Int64) async throws {
+        try state.withLock { state in
+            var sync = try state.requireSync()
+            for change in page.changes {
+                let key = Key(collection: change.collection, id: change.recordId)
+                if change.deleted || change.removed == true {
+                    state.records[key] = nil
+                } else {
+                    state.records[key] = ConfirmedRecord(change)
+                }
+            }
+            sync.absorb(page, now: now)
+            state.outbox.removeAll { $0.seq <= page.lastAppliedSeq }
+            state.sync = sync
+        }
+    }
+
+    public func snapshot(collection: String, recordId: String?) async throws -> LocalSnapshot {
+        state.withLock { state in
+            let confirmed: [ConfirmedRecord]
+            if let recordId {
+                confirmed = state.records[Key(collection: collection, id: recordId)].map { [$0] } ?? []
+            } else {
+                confirmed = state.records.values.filter { $0.collection == collection }.sorted { $0.id < $1.id }
+            }
+            let pending = state.outbox.filter {
+                $0.collection == collection && (recordId == nil || $0.recordId == recordId)
+            }
+            return LocalSnapshot(confirmed: confirmed, pending: pending)
+        }
+    }
+
+    public func rejectedWrites() async throws -> [RejectedWrite] {
+        state.withLock { state in
+            state.rejected.values.filter { !state.dismissed.contains($0.seq) }.sorted { $0.seq < $1.seq }
+        }
+    }
+
+    public func dismissRejectedWrite(seq: Int64) async throws {
+        state.withLock { _ = $0.dismissed.insert(seq) }
+    }
+}

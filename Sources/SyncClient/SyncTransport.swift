@@ -1,0 +1,13 @@
+import SyncModel
+
+/// The client's network port: one push and one pull call of protocol v1.
+///
+/// ``HTTPSyncTransport`` speaks HTTPS to a real server; tests and simulators plug in in-process or faulty
+/// transports. Implementations throw ``SyncTransportError`` so that the sync loop can tell what to retry.
+public protocol SyncTransport: Sendable {
+    /// `POST /sync/push`: sends a batch of mutations in ascending `seq`.
+    func push(_ request: PushRequest) async throws -> PushResponse
+
+    /// `GET /sync/pull`: fetches changes after `cursor` (empty for the start), about `maxBytes` at most.
+    func pull(cursor: String, maxBytes: Int?) async throws -> PullResponse
+}
