@@ -1,3 +1,4 @@
+import Foundation
 import SyncModel
 import Testing
 
@@ -39,5 +40,16 @@ import Testing
     @Test(arguments: ["", "12", "a-0-n", "1-x-n", "1-0-", "-1-0-n"])
     func malformedWireFormsAreRefused(_ raw: String) {
         #expect(HLCTimestamp(wireValue: raw) == nil)
+    }
+}
+
+@Suite struct JSONValueTests {
+    @Test func integralNumberEqualsItselfAfterAWireRoundTrip() throws {
+        let sent: JSONValue = ["accuracy": .double(12.0), "lat": .double(25.1)]
+        let data = try JSONEncoder().encode(sent)
+        let received = try JSONDecoder().decode(JSONValue.self, from: data)
+        #expect(received == sent)
+        #expect(Set([sent]).contains(received))
+        #expect(JSONValue.double(12.5) != .int(12))
     }
 }
