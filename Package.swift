@@ -76,6 +76,9 @@ let package = Package(
         .target(name: "SyncTesting", dependencies: [
             "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncService", "SyncClient",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

@@ -1,0 +1,108 @@
+import SyncClient
+import SyncModel
+
+/// The end-of-run proof: compares every device with the server's data for that device.
+struct ConvergenceCheck: Sendable {
+    let server: any SimulationServer
+    let ledger: SimulationLedger
+
+    static let collections: [CollectionName] = [.households, .members, .visits, .assignments, .helpers]
+
+    func verify(_ devices: [VirtualDevice], report: inout SimulationReport) async throws -> [String] {
+        var failures: [String] = []
+        let sequences = try await server.lastAppliedSeqs()
+        var serverHouseholds: [String: RecordChange] = [:]
+        for device in devices {
+            let id = device.deviceId
+            let pending = try await device.client.pendingCount()
+            if pending != 0 { failures.append("\(id): \(pending) mutations still in the outbox") }
+            let written = ledger.writes[id] ?? 0
+            if sequences[id] != Int64(written) {
+                failures.append("\(id): server applied seq \(sequences[id] ?? -1), device wrote \(written)")
+            }
+
+            let rejected = try await device.client.rejectedWrites()
+            let expectedInvalid = ledger.invalid[id] ?? []
+            let rejectedIds = Set(rejected.compactMap { $0.mutation?.recordId })
+            if rejectedIds != expectedInvalid || rejected.count != expectedInvalid.count {
+                failures.append("\(id): rejected \(rejected.map { "\($0.mutation?.recordId ?? "?")=\($0.code)" }) but expected exactly \(expectedInvalid.sorted())")
+            }
+            for rejection in rejected where rejection.code != .invalidIdNumber {
+                failures.append("\(id): unexpected rejection code \(rejection.code) for seq \(rejection.seq)")
+            }
+            report.rejected += rejected.count
+            report.applied += written - rejected.count
+
+            // The server's data for this device, read fresh from the empty cursor on a clean transport.
+            let view = try await serverView(token: device.token)
+            var local: [RecordKey: LocalRecord] = [:]
+            for collection in Self.collections {
+                for record in try await device.client.records(in: collection) {
+                    local[RecordKey(collection, record.id)] = record
+                }
+            }
+            let serverKeys = Set(view.keys)
+            let localKeys = Set(local.keys)
+            if serverKeys != localKeys {
+                let missing = serverKeys.subtracting(localKeys).prefix(3)
+                let extra = localKeys.subtracting(serverKeys).prefix(3)
+                failures.append("\(id): local records differ from server (missing \(Array(missing)), extra \(Array(extra)))")
+            }
+            for (key, change) in view {
+                guard let mine = local[key] else { continue }
+                if mine.fields != change.fields || mine.version != change.version {
+                    failures.append("\(id): \(key) local v\(mine.version ?? -1) ≠ server v\(change.version)")
+                }
+                if key.collection == .households { serverHouseholds[key.id] = change }
+            }
+            let myVisits = view.values.filter { $0.collection == "visits" && $0.fields["deviceId"]?.stringValue == id }
+            let sentVisits = ledger.visits[id] ?? [:]
+            if myVisits.count != sentVisits.count {
+                failures.append("\(id): server holds \(myVisits.count) of its visits, device recorded \(sentVisits.count)")
+            }
+            for (visitId, fields) in sentVisits {
+                guard let stored = view[RecordKey(.visits, visitId)] else {
+                    failures.append("\(id): accepted visit \(visitId) missing on the server")
+                    continue
+                }
+                for (name, value) in fields where stored.fields[name] != value {
+                    failures.append("\(id): visit \(visitId) field \(name) differs on the server")
+                }
+            }
+            for (memberId, fields) in ledger.members[id] ?? [:] {
+                guard let stored = view[RecordKey(.members, memberId)] else {
+                    failures.append("\(id): accepted member \(memberId) missing on the server")
+                    continue
+                }
+                if stored.fields != fields { failures.append("\(id): member \(memberId) differs on the server") }
+            }
+            for memberId in expectedInvalid where view[RecordKey(.members, memberId)] != nil {
+                failures.append("\(id): rejected member \(memberId) reached the server")
+            }
+        }
+        // Last writer wins: every household field holds the value of its newest stamped write.
+        for (household, fields) in ledger.householdFields {
+            guard let stored = serverHouseholds[household] else { continue }
+            for (field, write) in fields where stored.fields[field] != write.value || stored.stamps[field] != write.stamp {
+                failures.append("household \(household).\(field): server has another value than the newest write \(write.stamp)")
+            }
+        }
+        return failures
+    }
+
+    private func serverView(token: String) async throws -> [RecordKey: RecordChange] {
+        let transport = try server.transport(token: token)
+        var view: [RecordKey: RecordChange] = [:]
+        var cursor = ""
+        while true {
+            let page = try await transport.pull(cursor: cursor, maxBytes: nil)
+            for change in page.changes {
+                guard let collection = CollectionName(rawValue: change.collection) else { continue }
+                let key = RecordKey(collection, change.recordId)
+                if change.deleted || change.removed == true { view[key] = nil } else { view[key] = change }
+            }
+            cursor = page.cursor
+            if !page.hasMore { return view }
+        }
+    }
+}

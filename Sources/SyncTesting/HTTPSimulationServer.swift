@@ -1,0 +1,86 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import SyncClient
+import SyncModel
+
+/// The simulator against a real server over HTTPS: enrolment and device states through the admin API,
+/// sync through `HTTPSyncTransport`, all on one shared `HTTPClient` (hundreds of virtual devices must not
+/// each open their own connection pool).
+public final class HTTPSimulationServer: SimulationServer {
+    let baseURL: String
+    let adminToken: String
+    let client: HTTPClient
+
+    /// - Parameters:
+    ///   - url: the server, e.g. `https://127.0.0.1:8443`.
+    ///   - caCertificatePath: the CA to trust (the dev CA from `scripts/make-dev-certs.sh`).
+    ///   - adminToken: the server's admin token, for enrolment.
+    public init(url: String, caCertificatePath: String?, adminToken: String) throws {
+        var base = url
+        while base.hasSuffix("/") { base.removeLast() }
+        baseURL = base
+        self.adminToken = adminToken
+        client = try HTTPSyncTransport.makeHTTPClient(caCertificatePath: caCertificatePath)
+    }
+
+    struct HelpersPage: Decodable {
+        struct Helper: Decodable { var id: String; var households: Int }
+        var helpers: [Helper]
+        var total: Int
+    }
+
+    struct DevicesPage: Decodable {
+        struct Device: Decodable { var deviceId: String; var lastAppliedSeq: Int64 }
+        var devices: [Device]
+    }
+
+    struct Enrolled: Decodable { var deviceId: String; var token: String }
+
+    public func helpers(limit: Int) async throws -> [String] {
+        var result: [String] = []
+        var offset = 0
+        while result.count < limit {
+            let page: HelpersPage = try await admin("GET", "/admin/v1/helpers?limit=500&offset=\(offset)")
+            if page.helpers.isEmpty { break }
+            result += page.helpers.filter { $0.households > 0 }.map(\.id)
+            offset += page.helpers.count
+        }
+        return Array(result.prefix(limit))
+    }
+
+    public func enroll(helperId: String) async throws -> (deviceId: String, token: String) {
+        let body = try JSONEncoder().encode(["helperId": helperId, "label": "bangfu-sim"])
+        let enrolled: Enrolled = try await admin("POST", "/admin/v1/devices", body: body)
+        return (enrolled.deviceId, enrolled.token)
+    }
+
+    public func transport(token: String) throws -> any SyncTransport {
+        try HTTPSyncTransport(baseURL: baseURL, token: token, httpClient: client)
+    }
+
+    public func lastAppliedSeqs() async throws -> [String: Int64] {
+        let page: DevicesPage = try await admin("GET", "/admin/v1/devices")
+        return Dictionary(uniqueKeysWithValues: page.devices.map { ($0.deviceId, $0.lastAppliedSeq) })
+    }
+
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    private func admin<T: Decodable>(_ method: String, _ path: String, body: Data? = nil) async throws -> T {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .RAW(value: method)
+        request.headers.add(name: "Authorization", value: "Bearer \(adminToken)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let body { request.body = .bytes(ByteBuffer(data: body)) }
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            let error = try? JSONDecoder().decode(APIErrorBody.self, from: bytes)
+            throw ConformanceFailure("admin \(method) \(path): HTTP \(response.status.code) \(error?.code.rawValue ?? "")")
+        }
+        return try JSONDecoder().decode(T.self, from: bytes)
+    }
+}

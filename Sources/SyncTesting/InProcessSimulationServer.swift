@@ -1,0 +1,37 @@
+import SyncClient
+import SyncService
+
+/// The simulator against a `SyncService` in this process (tests; `bangfu-sim` with no `--url`).
+public struct InProcessSimulationServer: SimulationServer {
+    let service: SyncService
+
+    package init(service: SyncService) { self.service = service }
+
+    public func helpers(limit: Int) async throws -> [String] {
+        var result: [String] = []
+        var offset = 0
+        while result.count < limit {
+            let page = try await service.helpers(limit: 500, offset: offset)
+            if page.helpers.isEmpty { break }
+            result += page.helpers.filter { $0.households > 0 }.map(\.id)
+            offset += page.helpers.count
+        }
+        return Array(result.prefix(limit))
+    }
+
+    public func enroll(helperId: String) async throws -> (deviceId: String, token: String) {
+        let enrollment = try await service.enroll(helperId: helperId, label: "simulator", expiresInDays: 7)
+        return (enrollment.deviceId, enrollment.token)
+    }
+
+    public func transport(token: String) throws -> any SyncTransport {
+        InProcessTransport(service: service, token: token)
+    }
+
+    public func lastAppliedSeqs() async throws -> [String: Int64] {
+        let states = try await service.deviceStates().devices
+        return Dictionary(uniqueKeysWithValues: states.map { ($0.deviceId, $0.lastAppliedSeq) })
+    }
+
+    public func shutdown() async throws {}
+}

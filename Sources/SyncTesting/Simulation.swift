@@ -1,0 +1,95 @@
+import FieldDomain
+import Foundation
+import Histogram
+import Synchronization
+import SyncClient
+import SyncModel
+
+/// Drives many virtual helpers through the real client module against a server, then proves convergence:
+/// every device's local view equals the server's data for that device, every accepted mutation is there
+/// exactly once, every household field holds its newest write, and only the deliberately invalid writes
+/// were rejected.
+public struct Simulation: Sendable {
+    public let config: SimulationConfig
+    public let server: any SimulationServer
+
+    public init(config: SimulationConfig, server: any SimulationServer) {
+        self.config = config
+        self.server = server
+    }
+
+    public func run() async throws -> SimulationReport {
+        var report = SimulationReport(seed: config.seed)
+        report.days = config.days
+        let helperCount = max(1, (config.devices + config.devicesPerHelper - 1) / config.devicesPerHelper)
+        let helpers = try await server.helpers(limit: helperCount)
+        guard !helpers.isEmpty else { throw ConformanceFailure("the server has no helpers with households: seed it first") }
+        report.helpers = helpers.count
+        let start = config.now() - Int64(config.days + 1) * 86_400_000
+        var devices: [VirtualDevice] = []
+        for index in 0..<config.devices {
+            let helperId = helpers[index % helpers.count]
+            let (deviceId, token) = try await server.enroll(helperId: helperId)
+            let store: any LocalStore
+            if let directory = config.storeDirectory {
+                store = try SQLiteLocalStore(path: (directory as NSString).appendingPathComponent("\(deviceId).sqlite"))
+            } else {
+                store = MemoryLocalStore()
+            }
+            devices.append(VirtualDevice(
+                deviceId: deviceId, helperId: helperId, token: token, transport: try server.transport(token: token),
+                store: store, faults: config.faults,
+                seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index), start: start))
+        }
+        report.devices = devices.count
+
+        let began = ContinuousClock.now
+        let script = DeviceScript(config: config, report: report)
+
+        // Everyone first bootstraps (a new phone), then lives the days, then syncs on a clean network twice:
+        // the first round delivers every push, the second brings every device what the others pushed.
+        try await forEach(devices) { device in try await script.sync(device, required: true) }
+        for day in 0..<config.days {
+            let dayStart = start + Int64(day + 1) * 86_400_000
+            try await forEach(devices) { device in try await script.liveDay(device, dayStart: dayStart) }
+        }
+        for device in devices { device.network.setFaults(.none) }
+        for _ in 0..<2 {
+            try await forEach(devices) { device in try await script.sync(device, required: true) }
+        }
+        let elapsed = ContinuousClock.now - began
+        report = script.stats.withLock { $0 }
+        report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        for device in devices {
+            let counts = device.network.counts
+            report.droppedRequests += counts.droppedRequests
+            report.droppedResponses += counts.droppedResponses
+            report.duplicatedRequests += counts.duplicated
+        }
+        report.failures = try await ConvergenceCheck(server: server, ledger: script.ledger.withLock { $0 })
+            .verify(devices, report: &report)
+        try await server.shutdown()
+        return report
+    }
+
+    /// Runs `body` for every device, at most `config.concurrency` at once.
+    private func forEach(_ devices: [VirtualDevice], _ body: @escaping @Sendable (VirtualDevice) async throws -> Void)
+        async throws
+    {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            for _ in 0..<min(config.concurrency, devices.count) {
+                let device = devices[next]
+                next += 1
+                group.addTask { try await body(device) }
+            }
+            while try await group.next() != nil {
+                if next < devices.count {
+                    let device = devices[next]
+                    next += 1
+                    group.addTask { try await body(device) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Histogram
+
+/// What a simulated run did and whether every device converged.
+public struct SimulationReport: Sendable {
+    public var seed: UInt64
+    public var devices = 0
+    public var helpers = 0
+    public var days = 0
+    /// Writes the virtual helpers made (each one mutation).
+    public var mutations = 0
+    /// Mutations the server acknowledged as applied.
+    public var applied = 0
+    /// Mutations rejected (all of them deliberate invalid writes when the run passes).
+    public var rejected = 0
+    public var syncs = 0
+    /// Syncs that gave up during the days (network faults beyond the retry budget); retried at the end.
+    public var failedSyncs = 0
+    public var droppedRequests = 0
+    public var droppedResponses = 0
+    public var duplicatedRequests = 0
+    public var seconds: Double = 0
+    public var latency = Histogram<UInt64>(highestTrackableValue: 600_000, numberOfSignificantValueDigits: .three)
+    /// Every broken guarantee found; empty when the run converged.
+    public var failures: [String] = []
+
+    public var passed: Bool { failures.isEmpty }
+    public var mutationsPerSecond: Double { seconds > 0 ? Double(applied + rejected) / seconds : 0 }
+
+    /// A printable summary (zh-CN labels first).
+    public var summary: String {
+        func ms(_ percentile: Double) -> String {
+            String(format: "%.1f", Double(latency.valueAtPercentile(percentile)) / 1000)
+        }
+        var lines = [
+            "seed 种子: \(seed)  (replay: --seed \(seed))",
+            "devices 设备: \(devices)  helpers 帮扶人: \(helpers)  days 天数: \(days)",
+            "mutations 写入: \(mutations)  applied 已应用: \(applied)  rejected 被拒(预期): \(rejected)",
+            "syncs 同步: \(syncs)  failed-then-retried 失败重试: \(failedSyncs)",
+            "faults 注入故障: requests lost \(droppedRequests), responses lost \(droppedResponses), duplicated \(duplicatedRequests)",
+            String(format: "time 用时: %.2f s  throughput 吞吐: %.1f mutations/s", seconds, mutationsPerSecond),
+            "sync latency 同步延迟 ms: p50 \(ms(50)) p95 \(ms(95)) p99 \(ms(99)) max \(String(format: "%.1f", Double(latency.max) / 1000))",
+        ]
+        if passed {
+            lines.append("result 结果: CONVERGED 全部设备一致, no accepted mutation lost 无丢失")
+        } else {
+            lines.append("result 结果: FAILED 失败 (\(failures.count))")
+            lines += failures.prefix(20).map { "  - " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

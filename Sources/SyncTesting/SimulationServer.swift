@@ -1,0 +1,17 @@
+import SyncClient
+
+/// What the simulator needs from a server: helpers to play, enrolment, transports, and each device's
+/// acknowledged sequence for the loss check. Implemented in process (`InProcessSimulationServer`) and over
+/// HTTPS (`HTTPSimulationServer`).
+public protocol SimulationServer: Sendable {
+    /// Helpers with at least one household, ordered by id.
+    func helpers(limit: Int) async throws -> [String]
+    /// Enrols a device for a helper: its id and token.
+    func enroll(helperId: String) async throws -> (deviceId: String, token: String)
+    /// A transport speaking for the device with `token`.
+    func transport(token: String) throws -> any SyncTransport
+    /// The server's last applied sequence number per device.
+    func lastAppliedSeqs() async throws -> [String: Int64]
+    /// Releases connections.
+    func shutdown() async throws
+}

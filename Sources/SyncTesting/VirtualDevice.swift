@@ -1,0 +1,40 @@
+import FieldDomain
+import Foundation
+import Logging
+import SyncClient
+import SyncModel
+
+/// One simulated phone: a real `SyncClient` with its own local store and clock, behind a faulty network.
+final class VirtualDevice: Sendable {
+    let deviceId: String
+    let helperId: String
+    let token: String
+    let client: SyncClient
+    let network: FaultyTransport
+    let random: SeededRandomSource
+    private let clock: ManualClock
+
+    init(deviceId: String, helperId: String, token: String, transport: any SyncTransport, store: any LocalStore,
+         faults: FaultyTransport.Faults, seed: UInt64, start: Int64) {
+        self.deviceId = deviceId
+        self.helperId = helperId
+        self.token = token
+        self.random = SeededRandomSource(seed: seed)
+        self.network = FaultyTransport(base: transport, faults: faults, seed: seed ^ 0x5eed)
+        let clock = ManualClock(start)
+        self.clock = clock
+        let now = { @Sendable in clock.now() }
+        var logger = Logger(label: "bangfu.sim.device")
+        logger.logLevel = .critical
+        self.client = SyncClient(
+            deviceId: deviceId, store: store, transport: network, clock: now, random: SplitMix64(seed: seed),
+            policy: RetryPolicy(baseDelay: 0.005, factor: 2, maxDelay: 0.05, maxRetryAfter: 0.2, maxAttempts: 6),
+            logger: logger, clientVersion: "bangfu-sim/1")
+    }
+
+    var now: Int64 { clock.now() }
+
+    func setClock(_ millis: Int64) { clock.set(millis) }
+
+    func advanceClock(minutes: Int) { clock.advance(by: Int64(minutes) * 60_000) }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import SyncService
+import SyncStore
+import SyncStoreSQLite
+import SyncTesting
+import Testing
+
+/// Many simulated devices through the real client module, then the convergence proof. The seed is printed;
+/// set BANGFU_SIM_SEED to replay a failing run.
+@Suite(.serialized) struct EndToEndTests {
+    static var seed: UInt64 {
+        ProcessInfo.processInfo.environment["BANGFU_SIM_SEED"].flatMap(UInt64.init) ?? 20_261_122
+    }
+
+    static func seededService(households: Int) async throws -> (SyncService, URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-e2e-\(UUID().uuidString)")
+        let store = try SQLiteSyncStore(path: directory.appendingPathComponent("server.sqlite").path)
+        _ = try await StoreFixture.make(store, households: households, seed: seed)
+        let random = SeededRandomSource(seed: seed)
+        let service = SyncService(store: store, now: { Int64(Date().timeIntervalSince1970 * 1000) },
+                                  randomBytes: { random.bytes($0) }, logger: Logger(label: "e2e"))
+        return (service, directory)
+    }
+
+    @Test func twentyFourDevicesOnAFaultyNetworkConvergeInProcess() async throws {
+        let (service, directory) = try await Self.seededService(households: 300)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var config = SimulationConfig()
+        config.devices = 24
+        config.days = 3
+        config.seed = Self.seed
+        config.devicesPerHelper = 2
+        config.faults = .init(dropRequest: 0.1, dropResponse: 0.1, duplicate: 0.1)
+        config.storeDirectory = directory.path
+        let report = try await Simulation(config: config, server: InProcessSimulationServer(service: service)).run()
+        print(report.summary)
+        let passed = report.passed
+        let failures = report.failures.prefix(5)
+        #expect(passed, "seed \(Self.seed): \(failures)")
+        #expect(report.devices == 24 && report.syncs >= 24 * 3)
+        #expect(report.applied > 100)
+        #expect(report.rejected > 0, "the run should include deliberately invalid writes")
+        #expect(report.droppedResponses > 0, "the faulty network should have lost responses")
+    }
+
+    @Test func twentyDevicesConvergeOverTLS() async throws {
+        let certificates = try LiveServer.makeCertificates()
+        defer { try? FileManager.default.removeItem(at: certificates.directory) }
+        let store = MemorySyncStore()
+        _ = try await StoreFixture.make(store, households: 200, seed: Self.seed)
+        let adminToken = "e2e-admin-token-0123456789"
+        let report = try await LiveServer.run(store: store, certificates: certificates, adminToken: adminToken) { port, _ in
+            var config = SimulationConfig()
+            config.devices = 20
+            config.days = 2
+            config.seed = Self.seed
+            config.faults = .init(dropRequest: 0.05, dropResponse: 0.05, duplicate: 0.05)
+            let server = try HTTPSimulationServer(url: "https://127.0.0.1:\(port)", caCertificatePath: certificates.ca,
+                                                  adminToken: adminToken)
+            return try await Simulation(config: config, server: server).run()
+        }
+        print(report.summary)
+        let passed = report.passed
+        let failures = report.failures.prefix(5)
+        #expect(passed, "seed \(Self.seed): \(failures)")
+        #expect(report.devices == 20)
+    }
+}
