@@ -131,7 +131,7 @@ package final class MemorySyncStore: SyncStore {
                     lastSyncAt: log.map(\.at).max(), lastAppliedSeq: state.lastApplied[device.deviceId] ?? 0,
                     cursorVersion: cursor, lag: max(0, state.head - cursor),
                     rejectedOpen: state.rejections.filter { $0.deviceId == device.deviceId }.count,
-                    clientVersion: log.last?.clientVersion, clockSkewFlagged: log.contains { $0.clockSkewClamped })
+                    clientVersion: log.last(where: { $0.clientVersion != nil })?.clientVersion, clockSkewFlagged: log.contains { $0.clockSkewClamped })
             }
         }
     }

@@ -204,6 +204,9 @@ package enum StoreConformance {
                          clientVersion: "app/1.0"),
             SyncLogEntry(deviceId: "dev-a", kind: .push, at: 2000, pushed: 2, applied: 1, rejected: 1, version: 12,
                          durationMicros: 10, clientVersion: "app/1.1", clockSkewClamped: true),
+            // A later sync that names no client version keeps the last one known.
+            SyncLogEntry(deviceId: "dev-a", kind: .push, at: 1500, pushed: 0, version: 12, durationMicros: 10,
+                         clientVersion: nil),
         ])
         let head = try await fixture.store.headVersion()
         guard let state = try await fixture.store.deviceStates().first(where: { $0.deviceId == "dev-a" }) else {
