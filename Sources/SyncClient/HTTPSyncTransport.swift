@@ -60,13 +60,18 @@ public final class HTTPSyncTransport: SyncTransport {
 
     /// Makes an `HTTPClient` fit for sync: TLS 1.2 minimum, only the given CA trusted when one is named, and
     /// gzip answers decompressed (up to 50× the compressed size). Whoever makes it shuts it down.
-    public static func makeHTTPClient(caCertificatePath: String? = nil, connectTimeout: Duration = .seconds(10))
-        throws -> HTTPClient
+    ///
+    /// `maxConnections` bounds the HTTP/1 connections kept to the server: a phone needs one or two; a
+    /// simulator speaking for many devices needs one per device, or its requests queue behind each other.
+    public static func makeHTTPClient(caCertificatePath: String? = nil, connectTimeout: Duration = .seconds(10),
+                                      maxConnections: Int = 8) throws -> HTTPClient
     {
-        let configuration = HTTPClient.Configuration(
+        var configuration = HTTPClient.Configuration(
             tlsConfiguration: try tlsConfiguration(caCertificatePath: caCertificatePath),
             timeout: .init(connect: .nanoseconds(nanoseconds(connectTimeout))),
             decompression: .enabled(limit: .ratio(50)))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60),
+                                             concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnections))
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -77,16 +82,10 @@ public final class HTTPSyncTransport: SyncTransport {
     }
 
     public func push(_ request: PushRequest) async throws -> PushResponse {
-        let body: Data
-        do {
-            body = try SyncJSON.encoder().encode(request)
-        } catch {
-            throw SyncTransportError.decoding("push request could not be encoded")
-        }
         var http = makeRequest(url: "\(baseURL)/sync/push")
         http.method = .POST
         http.headers.add(name: "Content-Type", value: "application/json")
-        http.body = .bytes(ByteBuffer(data: body))
+        http.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(request.jsonValue)))
         return try await execute(http, expecting: PushResponse.self)
     }
 

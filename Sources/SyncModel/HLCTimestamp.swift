@@ -30,9 +30,22 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable {
 
     /// The wire form `"<physical, 15 digits>-<logical>-<node>"`.
     public var wireValue: String {
-        let digits = String(physical)
-        let padded = String(repeating: "0", count: max(0, 15 - digits.count)) + digits
-        return "\(padded)-\(logical)-\(node)"
+        // Built byte by byte: stamps are formatted for every stored field, and interpolation showed up in
+        // push profiles.
+        var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 15)
+        var value = physical
+        var index = 14
+        while value > 0 && index >= 0 {
+            bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+            value /= 10
+            index -= 1
+        }
+        if value > 0 { return "\(physical)-\(logical)-\(node)" }
+        bytes.append(UInt8(ascii: "-"))
+        bytes.append(contentsOf: String(logical).utf8)
+        bytes.append(UInt8(ascii: "-"))
+        bytes.append(contentsOf: node.utf8)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses the wire form; `nil` when it is not one.

@@ -20,6 +20,12 @@ public struct PushEnvelope: Sendable, Hashable, Decodable {
     public var deviceId: String
     public var clientVersion: String?
     public var mutations: [JSONValue]
+
+    public init(deviceId: String, clientVersion: String?, mutations: [JSONValue]) {
+        self.deviceId = deviceId
+        self.clientVersion = clientVersion
+        self.mutations = mutations
+    }
 }
 
 /// Answer to a push.

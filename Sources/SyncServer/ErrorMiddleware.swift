@@ -19,6 +19,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch is NIOTooManyBytesError {
             return try APIError(.contentTooLarge, .bodyTooLarge, "请求体过大 (request body too large)")
                 .response(from: request, context: context)
+        } catch let error as JSONParseError {
+            return try APIError(.badRequest, .malformedJSON, "请求体不是合法的 JSON (body is not valid JSON: \(error))")
+                .response(from: request, context: context)
+        } catch let error as PushEnvelope.ShapeError {
+            return try APIError(.badRequest, .malformedJSON, "请求体格式错误 (\(error.message))")
+                .response(from: request, context: context)
         } catch let error as DecodingError {
             return try APIError(.badRequest, .malformedJSON, Self.describe(error))
                 .response(from: request, context: context)

@@ -21,7 +21,7 @@ struct SyncRoutes<Context: RequestContext> {
         let device = try await service.authenticate(authorization: request.headers[.authorization])
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
-        let envelope = try JSONResponse.decoder.decode(PushEnvelope.self, from: body)
+        let envelope = try PushEnvelope.parse(body.readableBytesView)
         let response = try await service.push(envelope, from: device)
         return try JSONResponse.make(response, request: request, headers: Self.protocolHeaders)
     }

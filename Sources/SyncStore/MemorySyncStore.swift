@@ -22,7 +22,7 @@ package final class MemorySyncStore: SyncStore {
 
     package func migrate() async throws {}
 
-    package func applyPush(_ load: PushLoad, planner: @Sendable (PushSnapshot) -> PushPlan) async throws -> PushPlan {
+    package func applyPush(_ load: PushLoad, planner: @escaping @Sendable (PushSnapshot) -> PushPlan) async throws -> PushPlan {
         state.withLock { state in
             var records: [RecordKey: SyncRecord] = [:]
             for key in load.keys { records[key] = state.records[key] }
@@ -45,7 +45,7 @@ package final class MemorySyncStore: SyncStore {
     }
 
     package func pull(_ query: PullQuery) async throws -> PullPage {
-        try state.withLock { state in
+        state.withLock { state in
             let inScope: (SyncRecord) -> Bool
             switch query.scope {
             case .all:
@@ -64,8 +64,8 @@ package final class MemorySyncStore: SyncStore {
             var bytes = 0
             for record in candidates {
                 let size = RecordCodec.wireSize(
-                    fieldsBytes: try RecordCodec.encodeFields(record.fields).count,
-                    stampsBytes: try RecordCodec.encodeStamps(record.stamps).count,
+                    fieldsBytes: RecordCodec.encodeFields(record.fields).count,
+                    stampsBytes: RecordCodec.encodeStamps(record.stamps).count,
                     collection: record.collection.rawValue, id: record.id)
                 if !page.isEmpty && bytes + size > query.maxBytes { break }
                 page.append(record)

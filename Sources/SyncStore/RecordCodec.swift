@@ -1,33 +1,63 @@
 import Foundation
 import SyncModel
 
-/// Encodes record fields and stamps the way every adapter stores them, and estimates a record's size on
-/// the wire for pull paging, so that all stores page alike.
+/// Encodes record fields and stamps the way every adapter stores them (compact JSON, sorted members, via
+/// the model's own reader and writer), and estimates a record's size on the wire for pull paging, so that
+/// all stores page alike.
 package enum RecordCodec {
-    package static func encodeFields(_ fields: [String: JSONValue]) throws -> Data {
-        try encoder.encode(fields)
+    package static func encodeFields(_ fields: [String: JSONValue]) -> Data {
+        Data(JSONWriter.bytes(.object(fields)))
     }
 
-    package static func encodeStamps(_ stamps: [String: HLCTimestamp]) throws -> Data {
-        try encoder.encode(stamps)
+    package static func encodeStamps(_ stamps: [String: HLCTimestamp]) -> Data {
+        // Most fields of a record share one stamp (a create stamps them all alike): format each distinct
+        // stamp once.
+        var formatted: [HLCTimestamp: JSONValue] = [:]
+        var object: [String: JSONValue] = [:]
+        object.reserveCapacity(stamps.count)
+        for (field, stamp) in stamps {
+            if let text = formatted[stamp] {
+                object[field] = text
+            } else {
+                let text = JSONValue.string(stamp.wireValue)
+                formatted[stamp] = text
+                object[field] = text
+            }
+        }
+        return Data(JSONWriter.bytes(.object(object)))
+    }
+
+    package static func encode(_ value: JSONValue) -> Data {
+        Data(JSONWriter.bytes(value))
+    }
+
+    package static func decode(_ data: Data) throws -> JSONValue {
+        try JSONParser.parse(data)
     }
 
     package static func decodeFields(_ data: Data) throws -> [String: JSONValue] {
-        try JSONDecoder().decode([String: JSONValue].self, from: data)
+        guard case .object(let fields) = try JSONParser.parse(data) else {
+            throw SyncStoreError(.corruptRecord, "stored fields are not an object")
+        }
+        return fields
     }
 
     package static func decodeStamps(_ data: Data) throws -> [String: HLCTimestamp] {
-        try JSONDecoder().decode([String: HLCTimestamp].self, from: data)
+        guard case .object(let raw) = try JSONParser.parse(data) else {
+            throw SyncStoreError(.corruptRecord, "stored stamps are not an object")
+        }
+        var stamps: [String: HLCTimestamp] = [:]
+        for (field, value) in raw {
+            guard let text = value.stringValue, let stamp = HLCTimestamp(wireValue: text) else {
+                throw SyncStoreError(.corruptRecord, "stored stamp is malformed")
+            }
+            stamps[field] = stamp
+        }
+        return stamps
     }
 
     /// Bytes a record takes in a pull response, close enough to page by.
     package static func wireSize(fieldsBytes: Int, stampsBytes: Int, collection: String, id: String) -> Int {
         fieldsBytes + stampsBytes + collection.utf8.count + id.utf8.count + 96
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        return encoder
-    }()
 }

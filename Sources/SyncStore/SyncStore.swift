@@ -16,7 +16,7 @@ package protocol SyncStore: Sendable {
 
     /// Runs a push: reads the snapshot for `load`, calls `planner` with it (pure, synchronous), writes the
     /// plan, commits, and returns the plan.
-    func applyPush(_ load: PushLoad, planner: @Sendable (PushSnapshot) -> PushPlan) async throws -> PushPlan
+    func applyPush(_ load: PushLoad, planner: @escaping @Sendable (PushSnapshot) -> PushPlan) async throws -> PushPlan
 
     /// Reads one page of the change log for a device.
     func pull(_ query: PullQuery) async throws -> PullPage

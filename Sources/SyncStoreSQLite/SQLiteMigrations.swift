@@ -50,7 +50,11 @@ enum SQLiteMigrations {
                 CREATE TABLE outcomes (
                     device_id TEXT NOT NULL,
                     seq INTEGER NOT NULL,
-                    result BLOB NOT NULL,
+                    status TEXT NOT NULL,
+                    version INTEGER,
+                    code TEXT,
+                    field TEXT,
+                    message TEXT,
                     PRIMARY KEY (device_id, seq)
                 ) WITHOUT ROWID;
 

@@ -8,7 +8,7 @@ import SyncStore
 // opened; none opens its own.
 extension SQLiteSyncStore {
     static func head(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'head'") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'head'")) ?? 0
     }
 
     static func records(_ db: Database, keys: Set<RecordKey>) throws -> [RecordKey: SyncRecord] {
@@ -18,7 +18,7 @@ extension SQLiteSyncStore {
             let ids = keys.map(\.id)
             let placeholders = databaseQuestionMarks(count: ids.count)
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM records WHERE collection = ? AND id IN (\(placeholders))",
+                db.cachedStatement(sql: "SELECT * FROM records WHERE collection = ? AND id IN (\(placeholders))"),
                 arguments: StatementArguments([collection.rawValue] + ids))
             for row in rows {
                 let record = try decodeRecord(row)
@@ -31,60 +31,68 @@ extension SQLiteSyncStore {
     static func outcomes(_ db: Database, deviceId: String, seqs: [Int64]) throws -> [Int64: MutationResult] {
         guard !seqs.isEmpty else { return [:] }
         let rows = try Row.fetchAll(
-            db, sql: "SELECT seq, result FROM outcomes WHERE device_id = ? AND seq IN (\(databaseQuestionMarks(count: seqs.count)))",
+            db, sql: "SELECT * FROM outcomes WHERE device_id = ? AND seq IN (\(databaseQuestionMarks(count: seqs.count)))",
             arguments: StatementArguments([deviceId] + seqs))
         var result: [Int64: MutationResult] = [:]
-        let decoder = JSONDecoder()
         for row in rows {
-            result[row["seq"]] = try decoder.decode(MutationResult.self, from: row["result"] as Data)
+            let seq: Int64 = row["seq"]
+            guard let status = MutationResult.Status(rawValue: row["status"]) else {
+                throw SyncStoreError(.corruptRecord, "stored outcome has an unknown status")
+            }
+            result[seq] = MutationResult(seq: seq, status: status, version: row["version"],
+                                         code: (row["code"] as String?).map(ErrorCode.init(rawValue:)),
+                                         field: row["field"], message: row["message"])
         }
         return result
     }
 
     static func deviceScope(_ db: Database, helperId: String) throws -> DeviceScope {
-        let households = try String.fetchAll(db, sql: """
+        let households = try String.fetchAll(db.cachedStatement(sql: """
             SELECT household_id FROM records
             WHERE collection = 'assignments' AND deleted = 0 AND helper_id = ? AND household_id IS NOT NULL
-            """, arguments: [helperId])
-        let villages = try String.fetchAll(db, sql: """
+            """), arguments: [helperId])
+        let villages = try String.fetchAll(db.cachedStatement(sql: """
             SELECT DISTINCT h.village_code FROM records a
             JOIN records h ON h.collection = 'households' AND h.id = a.household_id
             WHERE a.collection = 'assignments' AND a.deleted = 0 AND a.helper_id = ? AND h.village_code IS NOT NULL
-            """, arguments: [helperId])
+            """), arguments: [helperId])
         return DeviceScope(households: Set(households), villages: Set(villages))
     }
 
     static func write(_ plan: PushPlan, deviceId: String, db: Database) throws {
         for record in plan.writes { try upsert(record, db: db) }
-        let encoder = JSONEncoder()
+        // Cached statements: a push runs the same few statements dozens of times, and preparing each one
+        // again (parse + authorizer) cost more than executing it.
+        let insertOutcome = try db.cachedStatement(
+            sql: "INSERT INTO outcomes (device_id, seq, status, version, code, field, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
         for outcome in plan.newOutcomes {
             guard let seq = outcome.seq else { continue }
-            try db.execute(sql: "INSERT INTO outcomes (device_id, seq, result) VALUES (?, ?, ?)",
-                           arguments: [deviceId, seq, try encoder.encode(outcome)])
+            try insertOutcome.execute(arguments: [deviceId, seq, outcome.status.rawValue, outcome.version,
+                                                  outcome.code?.rawValue, outcome.field, outcome.message])
         }
         for rejection in plan.rejections {
             try db.execute(sql: """
                 INSERT INTO rejections (device_id, seq, code, field, message, mutation, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [rejection.deviceId, rejection.seq, rejection.code.rawValue, rejection.field,
-                                 rejection.message, try encoder.encode(rejection.mutation), rejection.at])
+                                 rejection.message, RecordCodec.encode(rejection.mutation), rejection.at])
         }
-        try db.execute(sql: "UPDATE devices SET last_applied_seq = ? WHERE device_id = ?",
-                       arguments: [plan.lastAppliedSeq, deviceId])
-        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'head'", arguments: [plan.headVersion])
+        try db.cachedStatement(sql: "UPDATE devices SET last_applied_seq = ? WHERE device_id = ?")
+            .execute(arguments: [plan.lastAppliedSeq, deviceId])
+        try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'head'").execute(arguments: [plan.headVersion])
     }
 
     static func upsert(_ record: SyncRecord, db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO records (collection, id, version, deleted, household_id, village_code, helper_id, fields, stamps)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (collection, id) DO UPDATE SET
                 version = excluded.version, deleted = excluded.deleted, household_id = excluded.household_id,
                 village_code = excluded.village_code, helper_id = excluded.helper_id,
                 fields = excluded.fields, stamps = excluded.stamps
-            """, arguments: [record.collection.rawValue, record.id, record.version, record.deleted,
+            """).execute(arguments: [record.collection.rawValue, record.id, record.version, record.deleted,
                              record.scope.householdId, record.scope.villageCode, record.scope.helperId,
-                             try RecordCodec.encodeFields(record.fields), try RecordCodec.encodeStamps(record.stamps)])
+                             RecordCodec.encodeFields(record.fields), RecordCodec.encodeStamps(record.stamps)])
     }
 
     static func decodeRecord(_ row: Row) throws -> SyncRecord {

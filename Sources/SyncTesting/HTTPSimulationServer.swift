@@ -17,12 +17,13 @@ public final class HTTPSimulationServer: SimulationServer {
     ///   - url: the server, e.g. `https://127.0.0.1:8443`.
     ///   - caCertificatePath: the CA to trust (the dev CA from `scripts/make-dev-certs.sh`).
     ///   - adminToken: the server's admin token, for enrolment.
-    public init(url: String, caCertificatePath: String?, adminToken: String) throws {
+    ///   - maxConnections: connections to keep open (one per simultaneously syncing device).
+    public init(url: String, caCertificatePath: String?, adminToken: String, maxConnections: Int = 64) throws {
         var base = url
         while base.hasSuffix("/") { base.removeLast() }
         baseURL = base
         self.adminToken = adminToken
-        client = try HTTPSyncTransport.makeHTTPClient(caCertificatePath: caCertificatePath)
+        client = try HTTPSyncTransport.makeHTTPClient(caCertificatePath: caCertificatePath, maxConnections: maxConnections)
     }
 
     struct HelpersPage: Decodable {

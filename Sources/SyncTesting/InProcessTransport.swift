@@ -21,7 +21,7 @@ public struct InProcessTransport: SyncTransport {
         try await call {
             let device = try await service.authenticate(authorization: authorization)
             let body = try Self.encoder.encode(request)
-            let envelope = try JSONDecoder().decode(PushEnvelope.self, from: body)
+            let envelope = try PushEnvelope.parse(body)
             let response = try await service.push(envelope, from: device)
             return try JSONDecoder().decode(PushResponse.self, from: try Self.encoder.encode(response))
         }

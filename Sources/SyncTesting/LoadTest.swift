@@ -82,7 +82,10 @@ public struct LoadTest: Sendable {
                 let config = self.config
                 group.addTask {
                     var seq: Int64 = 0
-                    let random = SeededRandomSource(seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index))
+                    // Ids derive from the device id (new every run), so repeated runs against one database never collide.
+                    let random = SeededRandomSource(seed: device.deviceId.utf8.reduce(config.seed &+ UInt64(index)) {
+                        ($0 ^ UInt64($1)) &* 0x100_0000_01B3
+                    })
                     while ContinuousClock.now < deadline {
                         let now = Int64(Date().timeIntervalSince1970 * 1000)
                         let mutations = (1...config.batch).map { offset in

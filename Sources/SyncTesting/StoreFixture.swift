@@ -80,15 +80,7 @@ package struct StoreFixture: Sendable {
                  stamp: HLCTimestamp(physical: clock.now(), logical: 0, node: device))
     }
 
-    static func json(_ mutation: Mutation) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "seq": .int(mutation.seq), "collection": .string(mutation.collection),
-            "recordId": .string(mutation.recordId), "op": .string(mutation.op.rawValue),
-            "fields": .object(mutation.fields), "stamp": .string(mutation.stamp.wireValue),
-        ]
-        if let base = mutation.baseVersion { object["baseVersion"] = .int(base) }
-        return .object(object)
-    }
+    static func json(_ mutation: Mutation) -> JSONValue { mutation.jsonValue }
 }
 
 extension SyntheticCounty {

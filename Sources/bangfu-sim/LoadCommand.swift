@@ -26,7 +26,7 @@ struct LoadCommand: AsyncParsableCommand {
         config.seconds = seconds
         config.seed = seed
         print("bangfu-sim load: \(devices) devices × batches of \(batch) for \(seconds) s against \(server.url)")
-        let report = try await LoadTest(config: config, server: try server.server()).run()
+        let report = try await LoadTest(config: config, server: try server.server(devices: devices)).run()
         print(report.summary)
         if !report.failures.isEmpty { throw ExitCode(1) }
     }

@@ -49,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
         print("bangfu-sim run: \(devices) devices, \(days) days, seed \(seed), against \(server.url)")
-        let report = try await Simulation(config: config, server: try server.server()).run()
+        let report = try await Simulation(config: config, server: try server.server(devices: min(devices, 64))).run()
         print(report.summary)
         if !report.passed { throw ExitCode(1) }
     }

@@ -16,7 +16,8 @@ struct ServerOptions: ParsableArguments {
 
     var resolvedAdminToken: String? { adminToken ?? ProcessInfo.processInfo.environment["BANGFU_ADMIN_TOKEN"] }
 
-    func server() throws -> HTTPSimulationServer {
-        try HTTPSimulationServer(url: url, caCertificatePath: ca, adminToken: resolvedAdminToken ?? "")
+    func server(devices: Int) throws -> HTTPSimulationServer {
+        try HTTPSimulationServer(url: url, caCertificatePath: ca, adminToken: resolvedAdminToken ?? "",
+                                 maxConnections: devices)
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import SyncServer
 
 /// `bangfu-server`: the TLS sync server. Configuration precedence: flags > environment > file > defaults.
+@main
 struct BangfuServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bangfu-server", abstract: "帮扶同步服务器 — Bangfu Sync TLS server (SQLite by default).")
@@ -47,4 +48,3 @@ struct BangfuServer: AsyncParsableCommand {
     }
 }
 
-await BangfuServer.main()

@@ -1,10 +1,10 @@
 import ArgumentParser
 
 /// `bangfu-admin`: operator tools that work on the database directly.
+@main
 struct BangfuAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bangfu-admin", abstract: "帮扶同步管理工具 — Bangfu Sync admin tools.",
         subcommands: [SeedCommand.self, EnrollCommand.self, DevicesCommand.self])
 }
 
-await BangfuAdmin.main()

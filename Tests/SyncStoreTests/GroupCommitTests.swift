@@ -1,0 +1,64 @@
+import Foundation
+import SyncEngine
+import SyncModel
+import SyncStore
+import SyncStoreSQLite
+import SyncTesting
+import Testing
+
+/// Group commit: concurrent pushes share transactions, yet each stands or falls alone.
+@Suite struct GroupCommitTests {
+    @Test func failingPushInASharedTransactionRollsBackAloneAndTheOthersCommit() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-gc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fixture = try await StoreFixture.make(try SQLiteSyncStore(path: directory.appendingPathComponent("s.sqlite").path),
+                                                  households: 200)
+        var writers: [(String, String, String)] = []
+        var used = Set<String>()
+        for index in 0..<24 {
+            let (helper, households) = try fixture.helper(skipping: used)
+            used.insert(helper)
+            try await fixture.enroll("dev-\(index)", helperId: helper)
+            writers.append(("dev-\(index)", helper, households[0]))
+        }
+        let existingVersion = try await fixture.store.headVersion()
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for (index, writer) in writers.enumerated() {
+                group.addTask {
+                    let mutation = fixture.visit("v-\(index)", seq: 1, device: writer.0, household: writer.2)
+                    let entries = [PushEntry.success(mutation)]
+                    let planner = PushPlanner(context: PushContext(deviceId: writer.0, helperId: writer.1,
+                                                                   serverNow: fixture.clock.now()))
+                    let load = PushLoad(deviceId: writer.0, helperId: writer.1, keys: PushPlanner.keysToLoad(entries),
+                                        seqs: [1])
+                    do {
+                        _ = try await fixture.store.applyPush(load) { snapshot in
+                            var plan = planner.plan(entries: entries, raw: [mutation.jsonValue], snapshot: snapshot)
+                            // Device 7's plan is corrupt: its record reuses an existing version, which the
+                            // unique index refuses inside the shared transaction.
+                            if index == 7 { plan.writes[0].version = existingVersion }
+                            return plan
+                        }
+                        return (index, true)
+                    } catch {
+                        return (index, false)
+                    }
+                }
+            }
+            var outcomes: [Int: Bool] = [:]
+            for try await (index, ok) in group { outcomes[index] = ok }
+            return outcomes
+        }
+        #expect(outcomes[7] == false)
+        #expect(outcomes.filter { $0.value }.count == 23)
+        #expect(try await fixture.store.record(RecordKey(.visits, "v-7")) == nil)
+        #expect(try await fixture.store.device(id: "dev-7") != nil)
+        for index in 0..<24 where index != 7 {
+            #expect(try await fixture.store.record(RecordKey(.visits, "v-\(index)")) != nil, "v-\(index) lost")
+        }
+        // The failed push left no trace: its device can push seq 1 again and it applies.
+        let retry = try await fixture.push([fixture.visit("v-7", seq: 1, device: "dev-7", household: writers[7].2)],
+                                           device: "dev-7", helper: writers[7].1)
+        #expect(retry.results.first?.status == .applied && retry.results.first?.replayed == nil)
+    }
+}

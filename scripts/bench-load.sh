@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Load benchmark: a release bangfu-server on SQLite with a seeded county, and bangfu-sim load pushing
+# batches from many devices over TLS. Prints acknowledged (durably committed) mutations/s and push latency.
+#
+#   scripts/bench-load.sh                 # 100 devices × batches of 50 for 20 s against 20,000 households
+#   DEVICES=200 BATCH=50 SECONDS_=30 HOUSEHOLDS=20000 scripts/bench-load.sh
+#
+# Works in a temporary directory (database, certificates) that it removes; stops only the server it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEVICES="${DEVICES:-100}"
+BATCH="${BATCH:-50}"
+DURATION="${SECONDS_:-20}"
+HOUSEHOLDS="${HOUSEHOLDS:-20000}"
+PORT="${PORT:-9443}"
+
+swift build -c release --product bangfu-server >/dev/null
+swift build -c release --product bangfu-sim >/dev/null
+swift build -c release --product bangfu-admin >/dev/null
+BIN="$(swift build -c release --show-bin-path)"
+
+WORK="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill "$SERVER_PID"
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+scripts/make-dev-certs.sh "$WORK/certs" >/dev/null
+"$BIN/bangfu-admin" seed --db "$WORK/bangfu.sqlite" --households "$HOUSEHOLDS" --seed 42
+TOKEN="$(openssl rand -hex 24)"
+"$BIN/bangfu-server" --db "$WORK/bangfu.sqlite" --port "$PORT" --tls-cert "$WORK/certs/server.pem" \
+    --tls-key "$WORK/certs/server.key" --admin-token "$TOKEN" --log-level warning &
+SERVER_PID=$!
+for _ in $(seq 1 120); do
+    curl -fsS --max-time 2 --cacert "$WORK/certs/ca.pem" "https://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
+    sleep 0.5
+done
+
+echo "machine: $(nproc) cores, $(uname -m); server and load generator share it"
+"$BIN/bangfu-sim" load --url "https://127.0.0.1:$PORT" --ca "$WORK/certs/ca.pem" --admin-token "$TOKEN" \
+    --devices "$DEVICES" --batch "$BATCH" --seconds "$DURATION"
