@@ -156,17 +156,6 @@ package final class SyncService: Sendable {
         try await store.appendSyncLog(entries)
     }
 
-    /// Flushes the sync log every `interval` until the task is cancelled, then once more.
-    package func runSyncLogFlusher(interval: Duration = .seconds(1)) async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: interval)
-            do { try await flushSyncLog() } catch {
-                logger.error("sync log flush failed", metadata: ["error": "\(String(describing: error))"])
-            }
-        }
-        try? await flushSyncLog()
-    }
-
     private static func micros(since start: ContinuousClock.Instant) -> Int64 {
         let elapsed = ContinuousClock.now - start
         return elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000

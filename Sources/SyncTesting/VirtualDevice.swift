@@ -27,7 +27,11 @@ final class VirtualDevice: Sendable {
         var logger = Logger(label: "bangfu.sim.device")
         logger.logLevel = .critical
         self.client = SyncClient(
-            deviceId: deviceId, store: store, transport: network, clock: now, random: SplitMix64(seed: seed),
+            deviceId: deviceId, store: store, transport: network, clock: now,
+            // Record ids (and backoff jitter) also depend on the server-assigned device id, so a rerun with
+            // the same seed against the same database makes new records; the script of writes and syncs
+            // (from `random`) still replays from the seed.
+            random: SplitMix64(seed: deviceId.utf8.reduce(seed) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }),
             policy: RetryPolicy(baseDelay: 0.005, factor: 2, maxDelay: 0.05, maxRetryAfter: 0.2, maxAttempts: 6),
             logger: logger, clientVersion: "bangfu-sim/1")
     }

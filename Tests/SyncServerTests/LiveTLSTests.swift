@@ -34,6 +34,9 @@ import Testing
             #expect(page.lastAppliedSeq == 1)
             try await transport.shutdown()
         }
+        // Graceful shutdown flushed the buffered sync log: the store knows the device synced.
+        let states = try await fixture.store.deviceStates()
+        #expect(states.count == 1 && states.first?.lastSyncAt != nil && states.first?.lastAppliedSeq == 1)
     }
 
     @Test func opensslSeesTLS13AndCurlVerifiesTheChain() async throws {

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// The executables as an operator runs them.
+@Suite struct CommandLineTests {
+    static var binDirectory: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let url = binDirectory.appendingPathComponent(tool)
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw CommandLineFailure("\(tool) is not built next to the tests at \(url.path)")
+        }
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BANGFU_") }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    struct CommandLineFailure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    @Test func adminSeedsDeterministicallyEnrollsAndListsDevices() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Self.run("bangfu-admin", ["seed", "--db", directory.appendingPathComponent("a.sqlite").path,
+                                                 "--households", "50", "--seed", "9"])
+        let second = try Self.run("bangfu-admin", ["seed", "--db", directory.appendingPathComponent("b.sqlite").path,
+                                                  "--households", "50", "--seed", "9"])
+        #expect(first.status == 0 && first.output.contains("50 households"))
+        #expect(first.output.replacingOccurrences(of: "a.sqlite", with: "") == second.output.replacingOccurrences(of: "b.sqlite", with: ""))
+        let again = try Self.run("bangfu-admin", ["seed", "--db", directory.appendingPathComponent("a.sqlite").path,
+                                                 "--households", "50"])
+        #expect(again.status != 0 && again.output.contains("already holds data"))
+
+        let enroll = try Self.run("bangfu-admin", ["enroll", "--db", directory.appendingPathComponent("a.sqlite").path,
+                                                  "--helper", "hp52232700001"])
+        #expect(enroll.status == 0)
+        let token = enroll.output.split(separator: "\n").first { $0.hasPrefix("bft1.") }
+        #expect(token != nil)
+        let deviceId = token.map { String($0.split(separator: ".")[1]) } ?? "?"
+        let devices = try Self.run("bangfu-admin", ["devices", "--db", directory.appendingPathComponent("a.sqlite").path])
+        #expect(devices.status == 0 && devices.output.contains(deviceId))
+
+        let unknown = try Self.run("bangfu-admin", ["enroll", "--db", directory.appendingPathComponent("a.sqlite").path,
+                                                   "--helper", "hp-nobody"])
+        #expect(unknown.status != 0 && unknown.output.contains("no such helper"))
+    }
+
+    @Test func serverRefusesToStartWithoutTLS() throws {
+        let result = try Self.run("bangfu-server", ["--port", "0", "--db", "/tmp/bangfu-never-created.sqlite"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("TLS is required"))
+    }
+
+    @Test func simulatorRefusesPlaintextURLs() throws {
+        let result = try Self.run("bangfu-sim", ["run", "--url", "http://127.0.0.1:1", "--admin-token", "x"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("https://"))
+    }
+}
