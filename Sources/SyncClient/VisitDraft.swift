@@ -1,3 +1,4 @@
+import FieldDomain
 import SyncModel
 
 /// A visit the helper recorded (走访记录), before it becomes a `visits` record.
@@ -7,22 +8,8 @@ import SyncModel
 /// accuracy}`), `notes`, `problems`, `measures`, `checks` and `photos`; `extraFields` carries fields a newer
 /// schema adds.
 public struct VisitDraft: Sendable, Hashable {
-    /// A GPS fix.
-    public struct GPS: Sendable, Hashable {
-        /// Latitude in degrees (WGS-84 as the phone reports it).
-        public var latitude: Double
-        /// Longitude in degrees.
-        public var longitude: Double
-        /// Horizontal accuracy in metres, when known.
-        public var accuracy: Double?
-
-        /// Makes a fix.
-        public init(latitude: Double, longitude: Double, accuracy: Double? = nil) {
-            self.latitude = latitude
-            self.longitude = longitude
-            self.accuracy = accuracy
-        }
-    }
+    /// A GPS fix: the domain's own type, so the client writes exactly what the server validates.
+    public typealias GPS = GeoPoint
 
     /// The kind of visit, e.g. `household`, `village`, `project`.
     public var kind: String
@@ -76,11 +63,7 @@ public struct VisitDraft: Sendable, Hashable {
         if let villageCode { fields["villageCode"] = .string(villageCode) }
         if let projectName { fields["projectName"] = .string(projectName) }
         fields["visitedAt"] = .string(visitedAt)
-        if let gps {
-            var point: [String: JSONValue] = ["lat": .double(gps.latitude), "lon": .double(gps.longitude)]
-            if let accuracy = gps.accuracy { point["accuracy"] = .double(accuracy) }
-            fields["gps"] = .object(point)
-        }
+        if let gps { fields["gps"] = gps.jsonValue }
         fields["notes"] = .string(notes)
         fields["problems"] = .array(problems.map(JSONValue.string))
         fields["measures"] = .array(measures.map(JSONValue.string))
