@@ -11,18 +11,25 @@ extension SQLiteSyncStore {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'head'")) ?? 0
     }
 
+    /// Keys are read in chunks of this many with one cached statement (a statement per distinct key count
+    /// would grow the statement cache without bound).
+    static let keyChunk = 50
+
     static func records(_ db: Database, keys: Set<RecordKey>) throws -> [RecordKey: SyncRecord] {
         var result: [RecordKey: SyncRecord] = [:]
         let byCollection = Dictionary(grouping: keys, by: \.collection)
+        let statement = try db.cachedStatement(
+            sql: "SELECT * FROM records WHERE collection = ? AND id IN (\(databaseQuestionMarks(count: keyChunk)))")
         for (collection, keys) in byCollection {
             let ids = keys.map(\.id)
-            let placeholders = databaseQuestionMarks(count: ids.count)
-            let rows = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM records WHERE collection = ? AND id IN (\(placeholders))"),
-                arguments: StatementArguments([collection.rawValue] + ids))
-            for row in rows {
-                let record = try decodeRecord(row)
-                result[RecordKey(record.collection, record.id)] = record
+            for start in stride(from: 0, to: ids.count, by: keyChunk) {
+                var chunk = Array(ids[start..<min(start + keyChunk, ids.count)])
+                // Pad with a repeat of the first id: it matches the same row, so nothing changes.
+                chunk += Array(repeating: chunk[0], count: keyChunk - chunk.count)
+                for row in try Row.fetchAll(statement, arguments: StatementArguments([collection.rawValue] + chunk)) {
+                    let record = try decodeRecord(row)
+                    result[RecordKey(record.collection, record.id)] = record
+                }
             }
         }
         return result
