@@ -46,16 +46,15 @@ enum SQLiteMigrations {
                 );
                 CREATE INDEX devices_helper ON devices (helper_id);
 
-                -- The stored outcome of every processed mutation, so a replay answers what it answered.
+                -- The outcomes of every processed mutation, so a replay answers what it answered. One row per
+                -- push (its new outcomes have consecutive numbers first_seq...last_seq): a row per mutation
+                -- cost an index insert each and was a large part of the writer's time.
                 CREATE TABLE outcomes (
                     device_id TEXT NOT NULL,
-                    seq INTEGER NOT NULL,
-                    status TEXT NOT NULL,
-                    version INTEGER,
-                    code TEXT,
-                    field TEXT,
-                    message TEXT,
-                    PRIMARY KEY (device_id, seq)
+                    first_seq INTEGER NOT NULL,
+                    last_seq INTEGER NOT NULL,
+                    results BLOB NOT NULL,
+                    PRIMARY KEY (device_id, last_seq)
                 ) WITHOUT ROWID;
 
                 CREATE TABLE rejections (

@@ -36,19 +36,16 @@ extension SQLiteSyncStore {
     }
 
     static func outcomes(_ db: Database, deviceId: String, seqs: [Int64]) throws -> [Int64: MutationResult] {
-        guard !seqs.isEmpty else { return [:] }
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM outcomes WHERE device_id = ? AND seq IN (\(databaseQuestionMarks(count: seqs.count)))",
-            arguments: StatementArguments([deviceId] + seqs))
+        guard let low = seqs.min(), let high = seqs.max() else { return [:] }
+        let wanted = Set(seqs)
+        let blobs = try Data.fetchAll(
+            db.cachedStatement(sql: "SELECT results FROM outcomes WHERE device_id = ? AND last_seq >= ? AND first_seq <= ?"),
+            arguments: [deviceId, low, high])
         var result: [Int64: MutationResult] = [:]
-        for row in rows {
-            let seq: Int64 = row["seq"]
-            guard let status = MutationResult.Status(rawValue: row["status"]) else {
-                throw SyncStoreError(.corruptRecord, "stored outcome has an unknown status")
+        for blob in blobs {
+            for outcome in try OutcomeCodec.decode(blob) {
+                if let seq = outcome.seq, wanted.contains(seq) { result[seq] = outcome }
             }
-            result[seq] = MutationResult(seq: seq, status: status, version: row["version"],
-                                         code: (row["code"] as String?).map(ErrorCode.init(rawValue:)),
-                                         field: row["field"], message: row["message"])
         }
         return result
     }
@@ -70,12 +67,14 @@ extension SQLiteSyncStore {
         for record in plan.writes { try upsert(record, db: db) }
         // Cached statements: a push runs the same few statements dozens of times, and preparing each one
         // again (parse + authorizer) cost more than executing it.
-        let insertOutcome = try db.cachedStatement(
-            sql: "INSERT INTO outcomes (device_id, seq, status, version, code, field, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        for outcome in plan.newOutcomes {
-            guard let seq = outcome.seq else { continue }
-            try insertOutcome.execute(arguments: [deviceId, seq, outcome.status.rawValue, outcome.version,
-                                                  outcome.code?.rawValue, outcome.field, outcome.message])
+        let numbered = plan.newOutcomes.filter { $0.seq != nil }
+        if let first = numbered.first?.seq, let last = numbered.last?.seq {
+            // The planner processes numbers in order without gaps, so one push's new outcomes are first...last.
+            guard last - first + 1 == Int64(numbered.count) else {
+                throw SyncStoreError(.corruptRecord, "a push's new outcomes are not consecutive")
+            }
+            try db.cachedStatement(sql: "INSERT INTO outcomes (device_id, first_seq, last_seq, results) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [deviceId, first, last, OutcomeCodec.encode(numbered)])
         }
         for rejection in plan.rejections {
             try db.execute(sql: """

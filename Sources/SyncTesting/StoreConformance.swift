@@ -20,6 +20,7 @@ package enum StoreConformance {
         "syncLogFeedsDeviceStates": syncLogFeedsDeviceStates,
         "noCursorGapUnderConcurrentWriters": noCursorGapUnderConcurrentWriters,
         "olderWriteLosesToNewerStamp": olderWriteLosesToNewerStamp,
+        "replaySpanningTwoEarlierPushesAnswersEachStoredOutcome": replaySpanningTwoEarlierPushesAnswersEachStoredOutcome,
     ]
 
     static func replayedPushChangesNothing(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
@@ -296,5 +297,28 @@ package enum StoreConformance {
         let record = try await fixture.store.record(RecordKey(.households, households[0]))
         try require(record?.fields["address"] == "新地址", "older stamp overwrote a newer one")
         try require(record?.fields["foodSecure"] == .bool(false), "the older write's other field must still merge")
+    }
+
+    static func replaySpanningTwoEarlierPushesAnswersEachStoredOutcome(
+        _ makeStore: @Sendable () async throws -> any SyncStore
+    ) async throws {
+        let fixture = try await StoreFixture.make(try await makeStore())
+        let (helper, households) = try fixture.helper()
+        try await fixture.enroll("dev-a", helperId: helper)
+        let visits = (1...5).map { fixture.visit("v\($0)", seq: Int64($0), device: "dev-a", household: households[0]) }
+        var invalid = visits[3]
+        invalid.fields["kind"] = "nonsense"
+        let first = try await fixture.push(Array(visits[0...1]), device: "dev-a", helper: helper)
+        let second = try await fixture.push([visits[2], invalid], device: "dev-a", helper: helper)
+        try require(second.results.map(\.status) == [.applied, .rejected], "second push: \(second.results)")
+        let resend = try await fixture.push([visits[1], visits[2], invalid, visits[4]], device: "dev-a", helper: helper)
+        try require(resend.results.map(\.seq) == [2, 3, 4, 5], "seqs: \(resend.results)")
+        try require(resend.results.map(\.replayed) == [true, true, true, nil], "replayed: \(resend.results)")
+        try require(resend.results[0].version == first.results[1].version
+                        && resend.results[1].version == second.results[0].version, "replayed versions differ")
+        try require(resend.results[2].status == .rejected && resend.results[2].code == second.results[1].code,
+                    "replayed rejection: \(resend.results[2])")
+        try require(resend.results[3].status == .applied && resend.lastAppliedSeq == 5, "new entry: \(resend.results[3])")
+        try require(try await fixture.store.count(.visits) == 4, "visits: expected v1, v2, v3, v5")
     }
 }
