@@ -266,4 +266,24 @@ import Testing
             }
         }
     }
+
+    @Test func tooManyEntriesOrHostileNestingGet400AndNothingApplies() async throws {
+        let fixture = try await ServerFixture.make()
+        let entries = String(repeating: #"{"seq":1},"#, count: 1001).dropLast()
+        let tooMany = ByteBuffer(string: #"{"deviceId":"\#(fixture.enrollment.deviceId)","mutations":[\#(entries)]}"#)
+        let deep = ByteBuffer(string: #"{"deviceId":"\#(fixture.enrollment.deviceId)","mutations":[],"x":"#
+            + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + "}")
+        let head = try await fixture.service.store.headVersion()
+        try await fixture.application().test(.router) { client in
+            try await client.execute(uri: "/sync/push", method: .post, headers: fixture.deviceHeaders, body: tooMany) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.errorCode == .invalidRequest)
+            }
+            try await client.execute(uri: "/sync/push", method: .post, headers: fixture.deviceHeaders, body: deep) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.errorCode == .malformedJSON)
+            }
+        }
+        #expect(try await fixture.service.store.headVersion() == head)
+    }
 }
