@@ -96,6 +96,11 @@ package final class SyncService: Sendable {
         let started = ContinuousClock.now
         let page = try await store.pull(PullQuery(deviceId: device.deviceId, scope: .helper(device.helperId),
                                                   after: cursor.version, maxBytes: budget))
+        // A cursor beyond the log (e.g. the server was restored from an older backup) would silently skip
+        // whatever is written next up to that number: the device must bootstrap instead.
+        guard cursor.version <= page.head else {
+            throw ServiceError(.invalidCursor, "同步游标超出服务器记录，请从头同步 (cursor is ahead of the server's log)")
+        }
         let serverNow = now()
         syncLog.append(SyncLogEntry(
             deviceId: device.deviceId, kind: .pull, at: serverNow, pulled: page.records.count, version: page.cursor,
