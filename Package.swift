@@ -105,7 +105,8 @@ let package = Package(
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncModel", "FieldDomain", "SyncEngine", "SyncTesting"]),
         .testTarget(name: "SyncClientTests", dependencies: ["SyncClient", "SyncModel", "SyncTesting"]),
         .testTarget(name: "SyncStoreTests", dependencies: [
-            "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncModel",
+            "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncModel", "SyncEngine",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SyncServerTests", dependencies: [
             "SyncServer", "SyncService", "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncClient", "SyncModel",

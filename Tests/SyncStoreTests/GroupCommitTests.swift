@@ -1,8 +1,10 @@
 import Foundation
+import GRDB
+import Synchronization
+@testable import SyncStoreSQLite
 import SyncEngine
 import SyncModel
 import SyncStore
-import SyncStoreSQLite
 import SyncTesting
 import Testing
 
@@ -60,5 +62,42 @@ import Testing
         let retry = try await fixture.push([fixture.visit("v-7", seq: 1, device: "dev-7", household: writers[7].2)],
                                            device: "dev-7", helper: writers[7].1)
         #expect(retry.results.first?.status == .applied && retry.results.first?.replayed == nil)
+    }
+
+    @Test func cancelledLeaderDoesNotFailThePushesItCarries() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-gc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let pool = try DatabasePool(path: directory.appendingPathComponent("g.sqlite").path)
+        try await pool.write { db in try db.execute(sql: "CREATE TABLE done (name TEXT NOT NULL)") }
+        let release = Mutex(false)
+        let emptyPlan = PushPlanner(context: PushContext(deviceId: "d", helperId: "h", serverNow: 0)).plan(
+            entries: [], raw: [], snapshot: PushSnapshot(lastAppliedSeq: 0, headVersion: 0, storedOutcomes: [:], records: [:],
+                                                         scope: DeviceScope(households: [], villages: [])))
+        let committer = GroupCommitter(writer: pool) { db, load, _ in
+            if load.deviceId == "blocker" {
+                // Hold the writer until the test has queued everything behind it.
+                while !release.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.005) }
+            }
+            try db.execute(sql: "INSERT INTO done (name) VALUES (?)", arguments: [load.deviceId])
+            return emptyPlan
+        }
+        func submit(_ name: String) -> Task<PushPlan, any Error> {
+            Task { try await committer.submit(PushLoad(deviceId: name, helperId: "h", keys: [], seqs: []), planner: { _ in emptyPlan }) }
+        }
+        let blocker = submit("blocker")
+        try await Task.sleep(for: .milliseconds(100))
+        // Queued first, so it leads the next batch and carries the others.
+        let cancelled = submit("cancelled")
+        try await Task.sleep(for: .milliseconds(100))
+        let carried = (0..<10).map { submit("carried-\($0)") }
+        try await Task.sleep(for: .milliseconds(100))
+        cancelled.cancel()
+        release.withLock { $0 = true }
+        _ = try await blocker.value
+        for task in carried { _ = try await task.value }
+        let done = try await pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM done") }
+        #expect(Set(done).isSuperset(of: (0..<10).map { "carried-\($0)" }))
+        _ = try? await cancelled.value
     }
 }
