@@ -15,8 +15,8 @@ public struct PushRequest: Sendable, Hashable, Codable {
 }
 
 /// The server's reading of a push body: entries stay raw JSON so that each is parsed (and possibly
-/// rejected) on its own.
-public struct PushEnvelope: Sendable, Hashable, Decodable {
+/// rejected) on its own. Read with `PushEnvelope.parse`, the one way a push body is read.
+public struct PushEnvelope: Sendable, Hashable {
     public var deviceId: String
     public var clientVersion: String?
     public var mutations: [JSONValue]

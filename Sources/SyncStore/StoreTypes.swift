@@ -166,7 +166,7 @@ package struct HelperSummary: Sendable, Hashable, Codable {
 
 /// Failures of a store (infrastructure, not outcomes: those are values).
 package struct SyncStoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    package enum Code: String, Sendable { case duplicateDevice, unknownHelper, corruptRecord, unavailable }
+    package enum Code: String, Sendable { case duplicateDevice, unknownHelper, corruptRecord }
     package var code: Code
     package var detail: String
     package init(_ code: Code, _ detail: String) {

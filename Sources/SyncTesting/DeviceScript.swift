@@ -38,13 +38,12 @@ final class DeviceScript: Sendable {
     func sync(_ device: VirtualDevice, required: Bool) async throws {
         let started = ContinuousClock.now
         do {
-            let report = try await device.client.sync()
+            try await device.client.sync()
             let elapsed = ContinuousClock.now - started
             let micros = UInt64(max(0, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
             stats.withLock { stats in
                 stats.syncs += 1
                 _ = stats.latency.record(micros)
-                _ = report
             }
         } catch let error as SyncError where !required && error.kind == .retriesExhausted {
             stats.withLock { $0.failedSyncs += 1 }

@@ -1,5 +1,6 @@
 import FieldDomain
 import Synchronization
+import SyncService
 
 /// A seeded, thread-safe source of random bytes and numbers for tests and the simulator (STYLE rule 4).
 public final class SeededRandomSource: Sendable {
@@ -22,16 +23,6 @@ public final class SeededRandomSource: Sendable {
         generator.withLock { Double.random(in: 0..<1, using: &$0) }
     }
 
-    /// A lowercase UUID.
-    public func uuid() -> String {
-        let bytes = bytes(16)
-        var b = bytes
-        b[6] = (b[6] & 0x0F) | 0x40
-        b[8] = (b[8] & 0x3F) | 0x80
-        let hex = Array(b.map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-        }.joined())
-        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }.joined(separator: "-")
-    }
+    /// A lowercase version-4 UUID (formatted as the server formats device ids).
+    public func uuid() -> String { SyncService.uuidString(bytes(16)) }
 }
