@@ -18,15 +18,27 @@ public struct LocalRecord: Sendable, Hashable {
     public var stamps: [String: HLCTimestamp]
     /// Whether unsent (or sent but not yet pulled back) local writes touch this record.
     public var hasPendingChanges: Bool
+    /// Conflicts on this record waiting for an admin's review, as the server last reported them.
+    public var openConflicts: [ConflictMarker]
+
+    /// The label the app shows on a record with open conflicts.
+    public static let pendingReviewLabel = "待核实"
+
+    /// Whether an admin still has to review a conflict on this record (the app shows "待核实").
+    public var needsReview: Bool { !openConflicts.isEmpty }
+
+    /// The fields under review.
+    public var fieldsUnderReview: Set<String> { Set(openConflicts.map(\.field)) }
 
     /// Makes a record.
     public init(collection: String, id: String, version: Int64?, fields: [String: JSONValue],
-                stamps: [String: HLCTimestamp], hasPendingChanges: Bool) {
+                stamps: [String: HLCTimestamp], hasPendingChanges: Bool, openConflicts: [ConflictMarker] = []) {
         self.collection = collection
         self.id = id
         self.version = version
         self.fields = fields
         self.stamps = stamps
         self.hasPendingChanges = hasPendingChanges
+        self.openConflicts = openConflicts
     }
 }

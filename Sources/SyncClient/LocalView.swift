@@ -15,7 +15,8 @@ enum LocalView {
             if listed.insert(confirmed.id).inserted { order.append(confirmed.id) }
             byId[confirmed.id] = LocalRecord(collection: confirmed.collection, id: confirmed.id,
                                              version: confirmed.version, fields: confirmed.fields,
-                                             stamps: confirmed.stamps, hasPendingChanges: false)
+                                             stamps: confirmed.stamps, hasPendingChanges: false,
+                                             openConflicts: confirmed.openConflicts)
         }
         for mutation in snapshot.pending.sorted(by: { $0.seq < $1.seq }) {
             switch mutation.op {

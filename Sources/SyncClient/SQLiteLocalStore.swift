@@ -102,12 +102,14 @@ public final class SQLiteLocalStore: LocalStore {
                 } else {
                     try db.execute(
                         sql: """
-                            INSERT INTO record (collection, id, version, fields, stamps) VALUES (?, ?, ?, ?, ?)
+                            INSERT INTO record (collection, id, version, fields, stamps, conflicts) VALUES (?, ?, ?, ?, ?, ?)
                             ON CONFLICT (collection, id) DO UPDATE
-                            SET version = excluded.version, fields = excluded.fields, stamps = excluded.stamps
+                            SET version = excluded.version, fields = excluded.fields, stamps = excluded.stamps,
+                                conflicts = excluded.conflicts
                             """,
                         arguments: [change.collection, change.recordId, change.version,
-                                    try SyncJSON.encodeString(change.fields), try SyncJSON.encodeString(change.stamps)])
+                                    try SyncJSON.encodeString(change.fields), try SyncJSON.encodeString(change.stamps),
+                                    try change.openConflicts.map { try SyncJSON.encodeString($0) }])
                 }
             }
             state.absorb(page, now: now)
@@ -133,9 +135,12 @@ public final class SQLiteLocalStore: LocalStore {
                                              arguments: [collection])
             }
             let confirmed = try recordRows.map { row in
-                ConfirmedRecord(collection: row["collection"], id: row["id"], version: row["version"],
-                                fields: try SyncJSON.decode([String: JSONValue].self, from: row["fields"]),
-                                stamps: try SyncJSON.decode([String: HLCTimestamp].self, from: row["stamps"]))
+                let conflicts: String? = row["conflicts"]
+                return ConfirmedRecord(
+                    collection: row["collection"], id: row["id"], version: row["version"],
+                    fields: try SyncJSON.decode([String: JSONValue].self, from: row["fields"]),
+                    stamps: try SyncJSON.decode([String: HLCTimestamp].self, from: row["stamps"]),
+                    openConflicts: try conflicts.map { try SyncJSON.decode([ConflictMarker].self, from: $0) } ?? [])
             }
             return LocalSnapshot(confirmed: confirmed, pending: pending)
         }
@@ -198,6 +203,10 @@ extension SQLiteLocalStore {
                     dismissed INTEGER NOT NULL DEFAULT 0
                 );
                 """)
+        }
+        migrator.registerMigration("v2-conflicts") { db in
+            // Open-conflict markers the server sends with a record (JSON array; NULL when none).
+            try db.execute(sql: "ALTER TABLE record ADD COLUMN conflicts TEXT")
         }
         return migrator
     }

@@ -1,48 +1,115 @@
 import FieldDomain
 import SyncModel
 
-/// Merges one write into a record, field by field (DESIGN §3.7).
+/// Merges one device write into a record, field by field, under each field's merge policy
+/// (DESIGN §3.7, protocol/conflicts.md).
 ///
-/// Every field keeps the stamp of its last write; an incoming value wins when its stamp is newer. A `null`
-/// value is kept with its stamp (a field-level tombstone) so that an older write cannot bring the old
-/// value back. Fields under the `reviewed` policy merge the same way for now: the conflicts issue plugs in
-/// the review queue through `ReviewedFieldRule`.
+/// Every field keeps the stamp of its last write and the record version at which it changed. A write is
+/// *concurrent* with a stored value when the device had not seen it (the value changed after the write's
+/// base version) and another device or an admin wrote it; a device's own earlier writes are never
+/// concurrent with its later ones. Then:
+/// - `lastWriterWins`: the newer stamp wins; a concurrent overlap is reported as soft.
+/// - `reviewed`: a concurrent write with a different value keeps the newer stamp *provisionally* and
+///   reports a hard conflict holding both sides; otherwise as last-writer-wins.
+/// - `elementSet` (`policies.<code>`): add wins — when a removal (`null`) and an add are concurrent, the
+///   add stays whichever stamp is newer; two concurrent adds go by stamp.
+/// A `null` value is kept with its stamp (a field-level tombstone) so an older write cannot bring the old
+/// value back. The outcome does not depend on the order concurrent writes arrive in.
 public struct FieldMerger: Sendable {
+    /// A concurrent differing write to a reviewed field.
+    public struct FieldConflict: Sendable, Hashable {
+        public var field: String
+        public var existingValue: JSONValue
+        public var existingStamp: HLCTimestamp?
+        public var existingVersion: Int64
+        public var incomingValue: JSONValue
+        /// Which side the record now holds.
+        public var provisional: Conflict.Side
+    }
+
     /// What a merge did to the record.
     public struct Outcome: Sendable, Hashable {
         /// The record after the merge.
         public var fields: [String: JSONValue]
         public var stamps: [String: HLCTimestamp]
+        public var fieldVersions: [String: Int64]
         /// Fields whose value or stamp changed.
         public var changedFields: [String]
-        /// Fields the write lost (an existing stamp was newer).
+        /// Fields the write lost (an existing stamp was newer, or a concurrent add beat a removal).
         public var supersededFields: [String]
+        /// Hard conflicts the write opened, in field order.
+        public var hardConflicts: [FieldConflict]
+        /// Fields written concurrently without a hard conflict (the write's own, merged automatically).
+        public var concurrentFields: [String]
+    }
+
+    /// The write being merged.
+    public struct Write: Sendable, Hashable {
+        public var fields: [String: JSONValue]
+        public var stamp: HLCTimestamp
+        /// The record version the writer had seen (0 when it sent none).
+        public var baseVersion: Int64
+        /// The writer; its own earlier writes are never concurrent with this one.
+        public var deviceId: String
+        /// The version the record gets if the merge changes it.
+        public var newVersion: Int64
+
+        public init(fields: [String: JSONValue], stamp: HLCTimestamp, baseVersion: Int64, deviceId: String,
+                    newVersion: Int64) {
+            self.fields = fields
+            self.stamp = stamp
+            self.baseVersion = baseVersion
+            self.deviceId = deviceId
+            self.newVersion = newVersion
+        }
     }
 
     public let schema: CollectionSchema
 
     public init(schema: CollectionSchema) { self.schema = schema }
 
-    /// Applies `incoming`, all stamped `stamp`, to a record's `fields` and `stamps`.
-    public func merge(
-        fields: [String: JSONValue], stamps: [String: HLCTimestamp], incoming: [String: JSONValue],
-        stamp: HLCTimestamp
-    ) -> Outcome {
-        var outcome = Outcome(fields: fields, stamps: stamps, changedFields: [], supersededFields: [])
-        for name in incoming.keys.sorted() {
-            let value = incoming[name]!
-            if let existing = stamps[name], existing >= stamp {
+    /// Whether `write` had not seen the stored value of `field` (see the type's description).
+    public static func isConcurrent(_ field: String, in record: SyncRecord, with write: Write) -> Bool {
+        // A field nobody has written yet has nothing to be concurrent with.
+        guard let writer = record.stamps[field]?.node, record.fieldVersion(field) > write.baseVersion else { return false }
+        return writer != write.deviceId
+    }
+
+    /// Merges `write` into `record`.
+    public func merge(_ write: Write, into record: SyncRecord) -> Outcome {
+        var outcome = Outcome(fields: record.fields, stamps: record.stamps, fieldVersions: record.fieldVersions,
+                              changedFields: [], supersededFields: [], hardConflicts: [], concurrentFields: [])
+        let stamp = write.stamp
+        for name in write.fields.keys.sorted() {
+            let value = write.fields[name]!
+            let existingValue = record.fields[name] ?? .null
+            let existingStamp = record.stamps[name]
+            let concurrent = Self.isConcurrent(name, in: record, with: write)
+            let newer = existingStamp.map { stamp > $0 } ?? true
+            var wins = newer
+            switch schema.mergePolicy(for: name) {
+            case .reviewed where concurrent && value != existingValue:
+                outcome.hardConflicts.append(FieldConflict(
+                    field: name, existingValue: existingValue, existingStamp: existingStamp,
+                    existingVersion: record.fieldVersion(name), incomingValue: value,
+                    provisional: newer ? .incoming : .existing))
+            case .elementSet where concurrent && value.isNull != existingValue.isNull:
+                // Add wins: a concurrent removal never takes away an element someone else added.
+                wins = !value.isNull
+                outcome.concurrentFields.append(name)
+            case .lastWriterWins, .reviewed, .elementSet, .immutable, .serverOnly:
+                // `.immutable`/`.serverOnly` were refused by validation for device writes.
+                if concurrent && value != existingValue { outcome.concurrentFields.append(name) }
+            }
+            guard wins else {
                 outcome.supersededFields.append(name)
                 continue
             }
-            switch schema.mergePolicy(for: name) {
-            case .lastWriterWins, .reviewed, .elementSet, .immutable, .serverOnly:
-                // `.elementSet` fields are flattened per element (`policies.<code>`), so each element already
-                // merges on its own; `.immutable`/`.serverOnly` were refused by validation for device writes.
-                outcome.fields[name] = value
-                outcome.stamps[name] = stamp
-                outcome.changedFields.append(name)
-            }
+            if existingStamp == stamp && existingValue == value { continue }
+            outcome.fields[name] = value
+            outcome.stamps[name] = stamp
+            outcome.fieldVersions[name] = write.newVersion
+            outcome.changedFields.append(name)
         }
         return outcome
     }

@@ -10,10 +10,12 @@ public struct MutationApplier: Sendable {
     public enum Outcome: Sendable, Hashable {
         /// Refused; nothing changes.
         case rejected(code: ErrorCode, field: String?, message: String)
-        /// Accepted, but every field lost to a newer write: the record stays at `version`.
-        case unchanged(version: Int64)
-        /// The record's new state (its version is assigned by the planner).
-        case write(SyncRecord)
+        /// Accepted without changing the record, which stays at `version`: every field lost to a newer
+        /// write, or the record is deleted and the edit waits in a `deleted` conflict.
+        case unchanged(version: Int64, conflicts: [Conflict])
+        /// The record's new state at the version the planner offered, and the conflicts the merge opened
+        /// or logged.
+        case write(SyncRecord, conflicts: [Conflict])
     }
 
     public let context: PushContext
@@ -21,9 +23,9 @@ public struct MutationApplier: Sendable {
     public init(context: PushContext) { self.context = context }
 
     /// Applies `mutation`, whose stamp the planner has already clamped to `stamp`, to the current
-    /// `records`, for a device whose helper may write `scope`.
+    /// `records`, for a device whose helper may write `scope`. A record written gets `newVersion`.
     public func apply(_ mutation: Mutation, stamp: HLCTimestamp, records: [RecordKey: SyncRecord],
-                      scope: DeviceScope) -> Outcome {
+                      scope: DeviceScope, newVersion: Int64) -> Outcome {
         guard let collection = CollectionName(rawValue: mutation.collection) else {
             return .rejected(code: .unknownCollection, field: "collection", message: "未知的数据集 (unknown collection)")
         }
@@ -50,39 +52,110 @@ public struct MutationApplier: Sendable {
         let schema = Domain.schema(for: collection)
         let existing = records[RecordKey(collection, mutation.recordId)]
         if mutation.op == .set {
-            return set(mutation, existing: existing, stamp: stamp, schema: schema, scope: scope)
+            return set(mutation, existing: existing, stamp: stamp, schema: schema, scope: scope,
+                       newVersion: newVersion)
         }
         if existing != nil {
             return .rejected(code: .recordExists, field: "recordId", message: "记录已存在 (record exists)")
         }
         return create(collection: collection, mutation: mutation, stamp: stamp, schema: schema, records: records,
-                      scope: scope)
+                      scope: scope, newVersion: newVersion)
     }
 
-    private func set(_ mutation: Mutation, existing: SyncRecord?, stamp: HLCTimestamp, schema: CollectionSchema,
-                     scope: DeviceScope) -> Outcome {
-        guard let existing else {
+    private func set(_ mutation: Mutation, existing stored: SyncRecord?, stamp: HLCTimestamp, schema: CollectionSchema,
+                     scope: DeviceScope, newVersion: Int64) -> Outcome {
+        guard var existing = stored else {
             return .rejected(code: .recordNotFound, field: "recordId", message: "记录不存在 (record not found)")
-        }
-        if existing.deleted {
-            return .rejected(code: .recordDeleted, field: "recordId", message: "记录已删除 (record was deleted)")
         }
         guard let household = existing.scope.householdId, scope.households.contains(household) else {
             return outOfScope("recordId")
         }
         if let violation = schema.validate(op: .set, fields: mutation.fields) { return rejected(violation) }
-        let merged = FieldMerger(schema: schema).merge(
-            fields: existing.fields, stamps: existing.stamps, incoming: mutation.fields, stamp: stamp)
-        if merged.changedFields.isEmpty { return .unchanged(version: existing.version) }
+        if existing.deleted {
+            // An admin deleted the record: the edit is kept for review, never a resurrection.
+            return .unchanged(version: existing.version, conflicts: [deletedConflict(mutation, record: existing, stamp: stamp)])
+        }
+        existing.materializeFieldVersions()
+        // Without a base the server cannot tell concurrent from sequential: the write merges by stamp alone
+        // (protocol/conflicts.md §2). The client module always sends one.
+        let write = FieldMerger.Write(fields: mutation.fields, stamp: stamp,
+                                      baseVersion: mutation.baseVersion ?? existing.version,
+                                      deviceId: context.deviceId, newVersion: newVersion)
+        let merged = FieldMerger(schema: schema).merge(write, into: existing)
+        var conflicts = merged.hardConflicts.map { hardConflict($0, mutation: mutation, record: existing, write: write) }
+        // Other fields of the record that changed since the device's base, written by someone else.
+        let others = existing.fields.keys.filter { mutation.fields[$0] == nil && FieldMerger.isConcurrent($0, in: existing, with: write) }
+        let softFields = Set(merged.concurrentFields + others).sorted()
+        if !softFields.isEmpty {
+            conflicts.append(softConflict(mutation, record: existing, write: write, fields: softFields))
+        }
+        if merged.changedFields.isEmpty && merged.hardConflicts.isEmpty {
+            for index in conflicts.indices { conflicts[index].openedVersion = existing.version }
+            return .unchanged(version: existing.version, conflicts: conflicts)
+        }
         if let violation = schema.validateRecord(merged.fields) { return rejected(violation) }
         var record = existing
         record.fields = merged.fields
         record.stamps = merged.stamps
-        return .write(record)
+        record.fieldVersions = merged.fieldVersions
+        if !merged.hardConflicts.isEmpty {
+            let markers = conflicts.filter { $0.kind == Conflict.Kind.hard }.map { conflict in
+                ConflictMarker(id: conflict.id, field: conflict.field ?? "")
+            }
+            record.openConflicts = (record.openConflicts + markers).sorted()
+        }
+        return .write(record, conflicts: conflicts)
+    }
+
+    private func hardConflict(_ conflict: FieldMerger.FieldConflict, mutation: Mutation, record: SyncRecord,
+                              write: FieldMerger.Write) -> Conflict {
+        Conflict(
+            id: Conflict.makeId(deviceId: context.deviceId, seq: mutation.seq, field: conflict.field),
+            kind: .hard, status: .open, collection: record.collection, recordId: record.id,
+            field: conflict.field, fields: [conflict.field],
+            householdId: record.scope.householdId, villageCode: record.scope.villageCode,
+            baseVersion: write.baseVersion,
+            existing: Conflict.Write(deviceId: conflict.existingStamp?.node ?? "", value: conflict.existingValue,
+                                     stamp: conflict.existingStamp, version: conflict.existingVersion),
+            incoming: Conflict.Write(deviceId: context.deviceId, seq: mutation.seq, value: conflict.incomingValue,
+                                     stamp: write.stamp),
+            provisional: conflict.provisional, openedAt: context.serverNow, openedVersion: write.newVersion)
+    }
+
+    private func softConflict(_ mutation: Mutation, record: SyncRecord, write: FieldMerger.Write,
+                              fields: [String]) -> Conflict {
+        var existingValues: [String: JSONValue] = [:]
+        var writers = Set<String>()
+        for field in fields where FieldMerger.isConcurrent(field, in: record, with: write) {
+            existingValues[field] = record.fields[field] ?? .null
+            if let node = record.stamps[field]?.node { writers.insert(node) }
+        }
+        return Conflict(
+            id: Conflict.makeId(deviceId: context.deviceId, seq: mutation.seq, field: nil),
+            kind: .soft, status: .logged, collection: record.collection, recordId: record.id, field: nil,
+            fields: fields, householdId: record.scope.householdId, villageCode: record.scope.villageCode,
+            baseVersion: write.baseVersion,
+            existing: Conflict.Write(deviceId: writers.sorted().joined(separator: ","), value: .object(existingValues),
+                                     version: record.version),
+            incoming: Conflict.Write(deviceId: context.deviceId, seq: mutation.seq, value: .object(mutation.fields),
+                                     stamp: write.stamp),
+            provisional: nil, openedAt: context.serverNow, openedVersion: write.newVersion)
+    }
+
+    private func deletedConflict(_ mutation: Mutation, record: SyncRecord, stamp: HLCTimestamp) -> Conflict {
+        Conflict(
+            id: Conflict.makeId(deviceId: context.deviceId, seq: mutation.seq, field: nil),
+            kind: .deleted, status: .open, collection: record.collection, recordId: record.id, field: nil,
+            fields: mutation.fields.keys.sorted(), householdId: record.scope.householdId,
+            villageCode: record.scope.villageCode, baseVersion: mutation.baseVersion ?? record.version,
+            existing: Conflict.Write(deviceId: record.stamps[Conflict.deletedMarkerField]?.node ?? "admin", value: .null, version: record.version),
+            incoming: Conflict.Write(deviceId: context.deviceId, seq: mutation.seq, value: .object(mutation.fields),
+                                     stamp: stamp),
+            provisional: .existing, openedAt: context.serverNow, openedVersion: record.version)
     }
 
     private func create(collection: CollectionName, mutation: Mutation, stamp: HLCTimestamp, schema: CollectionSchema,
-                        records: [RecordKey: SyncRecord], scope deviceScope: DeviceScope) -> Outcome {
+                        records: [RecordKey: SyncRecord], scope deviceScope: DeviceScope, newVersion: Int64) -> Outcome {
         var fields = mutation.fields
         var household: SyncRecord?
         if let householdId = fields["householdId"]?.stringValue {
@@ -121,7 +194,7 @@ public struct MutationApplier: Sendable {
         if collection == .visits { recordScope.helperId = context.helperId }
         let stamps = Dictionary(uniqueKeysWithValues: fields.keys.map { ($0, stamp) })
         return .write(SyncRecord(collection: collection, id: mutation.recordId, fields: fields, stamps: stamps,
-                                 scope: recordScope))
+                                 scope: recordScope), conflicts: [])
     }
 
     private func rejected(_ violation: FieldViolation) -> Outcome {

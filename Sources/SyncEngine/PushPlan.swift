@@ -35,6 +35,8 @@ public struct PushPlan: Sendable, Hashable {
     public var newOutcomes: [MutationResult]
     /// Rejections to keep for admins.
     public var rejections: [RejectedMutation]
+    /// Conflicts opened (hard, deleted) or logged (soft), to store for the review queue.
+    public var conflicts: [Conflict]
     /// The device's last applied sequence number after the push.
     public var lastAppliedSeq: Int64
     /// The newest change-log version after the push.
@@ -45,6 +47,9 @@ public struct PushPlan: Sendable, Hashable {
     public var clockSkewClamped: Bool
 
     /// Counts for the sync log.
-    public var appliedCount: Int { results.filter { $0.status == .applied && $0.replayed != true }.count }
+    public var appliedCount: Int {
+        results.filter { ($0.status == .applied || $0.status == .conflict) && $0.replayed != true }.count
+    }
+    public var conflictCount: Int { results.filter { $0.status == .conflict && $0.replayed != true }.count }
     public var rejectedCount: Int { results.filter { $0.status == .rejected && $0.replayed != true }.count }
 }

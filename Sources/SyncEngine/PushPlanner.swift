@@ -47,6 +47,7 @@ public struct PushPlanner: Sendable {
         var results: [MutationResult] = []
         var newOutcomes: [MutationResult] = []
         var rejections: [RejectedMutation] = []
+        var conflicts: [Conflict] = []
         var written: [RecordKey: SyncRecord] = [:]
         var expectedSeq: Int64?
         var clamped = false
@@ -95,20 +96,23 @@ public struct PushPlanner: Sendable {
                     stamp.logical = clampCounter
                     clampCounter += 1
                 }
-                switch applier.apply(mutation, stamp: stamp, records: state.records, scope: state.scope) {
+                switch applier.apply(mutation, stamp: stamp, records: state.records, scope: state.scope,
+                                     newVersion: state.headVersion + 1) {
                 case .rejected(let code, let field, let message):
                     result = .rejected(seq: seq, code: code, field: field, message: message)
-                case .unchanged(let version):
+                case .unchanged(let version, let opened):
                     clamped = clamped || wasClamped
-                    result = .applied(seq: seq, version: version)
-                case .write(var record):
+                    conflicts += opened
+                    result = Self.outcome(seq: seq, version: version, conflicts: opened)
+                case .write(var record, let opened):
                     clamped = clamped || wasClamped
                     state.headVersion += 1
                     record.version = state.headVersion
                     let key = RecordKey(record.collection, record.id)
                     state.records[key] = record
                     written[key] = record
-                    result = .applied(seq: seq, version: record.version)
+                    conflicts += opened
+                    result = Self.outcome(seq: seq, version: record.version, conflicts: opened)
                 }
             }
             if result.status == .rejected { rejections.append(rejection(result, mutation: rawEntry)) }
@@ -123,11 +127,19 @@ public struct PushPlanner: Sendable {
             writes: written.values.sorted { $0.version < $1.version },
             newOutcomes: newOutcomes,
             rejections: rejections,
+            conflicts: conflicts,
             lastAppliedSeq: state.lastAppliedSeq,
             headVersion: state.headVersion,
             expectedSeq: expectedSeq,
             clockSkewClamped: clamped
         )
+    }
+
+    /// `conflict` when the mutation opened conflicts for review (hard or deleted), otherwise `applied`.
+    static func outcome(seq: Int64, version: Int64, conflicts: [Conflict]) -> MutationResult {
+        let review = conflicts.filter { $0.status == .open }.map(\.id)
+        return review.isEmpty ? .applied(seq: seq, version: version)
+            : .conflict(seq: seq, version: version, conflictIds: review)
     }
 
     private func rejection(_ result: MutationResult, mutation: JSONValue) -> RejectedMutation {

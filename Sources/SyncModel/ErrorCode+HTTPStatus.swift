@@ -5,7 +5,8 @@ extension ErrorCode {
         switch self {
         case .tokenMissing, .tokenInvalid, .tokenExpired: return 401
         case .deviceMismatch, .forbidden: return 403
-        case .notFound: return 404
+        case .notFound, .conflictNotFound: return 404
+        case .conflictNotOpen: return 409
         case .bodyTooLarge: return 413
         case .protocolUnsupported: return 426
         case .internalError: return 500

@@ -96,4 +96,10 @@ extension ErrorCode {
     public static let invalidStamp = ErrorCode("invalid_stamp")
     /// The record's field count or size exceeds the limits.
     public static let recordTooLarge = ErrorCode("record_too_large")
+    /// No conflict with this id.
+    public static let conflictNotFound = ErrorCode("conflict_not_found")
+    /// The conflict is not open for review (already resolved, or an informational soft conflict).
+    public static let conflictNotOpen = ErrorCode("conflict_not_open")
+    /// A conflict resolution is malformed: unknown choice, missing reason, value missing or unexpected.
+    public static let invalidResolution = ErrorCode("invalid_resolution")
 }

@@ -24,15 +24,17 @@ public struct MutationResult: Sendable, Hashable, Codable {
     public var field: String?
     /// A human-readable reason (zh-CN first), never echoing personal data.
     public var message: String?
-    /// The conflict opened, for `conflict` outcomes.
+    /// The (first) conflict opened, for `conflict` outcomes.
     public var conflictId: String?
+    /// Every conflict the mutation opened (one per reviewed field), for `conflict` outcomes.
+    public var conflictIds: [String]?
     /// Whether this outcome was stored earlier and is being replayed for a repeated push.
     public var replayed: Bool?
 
     /// Makes an outcome.
     public init(
         seq: Int64?, status: Status, version: Int64? = nil, code: ErrorCode? = nil, field: String? = nil,
-        message: String? = nil, conflictId: String? = nil, replayed: Bool? = nil
+        message: String? = nil, conflictId: String? = nil, conflictIds: [String]? = nil, replayed: Bool? = nil
     ) {
         self.seq = seq
         self.status = status
@@ -41,12 +43,19 @@ public struct MutationResult: Sendable, Hashable, Codable {
         self.field = field
         self.message = message
         self.conflictId = conflictId
+        self.conflictIds = conflictIds
         self.replayed = replayed
     }
 
     /// An applied outcome.
     public static func applied(seq: Int64, version: Int64) -> MutationResult {
         MutationResult(seq: seq, status: .applied, version: version)
+    }
+
+    /// An outcome that applied provisionally and opened `conflictIds` for review.
+    public static func conflict(seq: Int64, version: Int64, conflictIds: [String]) -> MutationResult {
+        MutationResult(seq: seq, status: .conflict, version: version, conflictId: conflictIds.first,
+                       conflictIds: conflictIds)
     }
 
     /// A rejected outcome.

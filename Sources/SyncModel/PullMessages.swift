@@ -12,9 +12,11 @@ public struct RecordChange: Sendable, Hashable, Codable {
     public var fields: [String: JSONValue]
     /// Each field's last-write stamp.
     public var stamps: [String: HLCTimestamp]
+    /// Conflicts awaiting an admin's review on this record (the app shows it as "待核实"); absent when none.
+    public var openConflicts: [ConflictMarker]?
 
     public init(collection: String, recordId: String, version: Int64, deleted: Bool, removed: Bool? = nil,
-                fields: [String: JSONValue], stamps: [String: HLCTimestamp]) {
+                fields: [String: JSONValue], stamps: [String: HLCTimestamp], openConflicts: [ConflictMarker]? = nil) {
         self.collection = collection
         self.recordId = recordId
         self.version = version
@@ -22,6 +24,7 @@ public struct RecordChange: Sendable, Hashable, Codable {
         self.removed = removed
         self.fields = fields
         self.stamps = stamps
+        self.openConflicts = openConflicts
     }
 }
 

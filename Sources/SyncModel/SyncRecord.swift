@@ -11,9 +11,16 @@ public struct SyncRecord: Sendable, Hashable, Codable {
     /// The scope keys (DESIGN §3.5): a helper sees records of its households, records of its own
     /// (visits to a village or project, its profile); admins see their region.
     public var scope: RecordScope
+    /// The record version at which each field last changed (server-internal: it tells a concurrent write,
+    /// made from an older base, from a sequential one). A field missing here changed at the record's
+    /// `version` (stores keep only the entries that differ; see `materializeFieldVersions`).
+    public var fieldVersions: [String: Int64]
+    /// Hard conflicts on this record awaiting review, sorted by id.
+    public var openConflicts: [ConflictMarker]
 
     public init(collection: CollectionName, id: String, version: Int64 = 0, deleted: Bool = false,
-                fields: [String: JSONValue], stamps: [String: HLCTimestamp], scope: RecordScope) {
+                fields: [String: JSONValue], stamps: [String: HLCTimestamp], scope: RecordScope,
+                fieldVersions: [String: Int64] = [:], openConflicts: [ConflictMarker] = []) {
         self.collection = collection
         self.id = id
         self.version = version
@@ -21,13 +28,29 @@ public struct SyncRecord: Sendable, Hashable, Codable {
         self.fields = fields
         self.stamps = stamps
         self.scope = scope
+        self.fieldVersions = fieldVersions
+        self.openConflicts = openConflicts
     }
 
     /// The record as pull delivers it.
     public var change: RecordChange {
         RecordChange(collection: collection.rawValue, recordId: id, version: version, deleted: deleted,
-                     fields: deleted ? [:] : fields, stamps: deleted ? [:] : stamps)
+                     fields: deleted ? [:] : fields, stamps: deleted ? [:] : stamps,
+                     openConflicts: deleted || openConflicts.isEmpty ? nil : openConflicts)
     }
+
+    /// The version at which `field` last changed.
+    public func fieldVersion(_ field: String) -> Int64 { fieldVersions[field] ?? version }
+
+    /// Gives every field an explicit version before the record's `version` moves on, so fields the next
+    /// write leaves alone keep the version they changed at.
+    public mutating func materializeFieldVersions() {
+        for name in fields.keys where fieldVersions[name] == nil { fieldVersions[name] = version }
+        for name in stamps.keys where fieldVersions[name] == nil { fieldVersions[name] = version }
+    }
+
+    /// The field versions that differ from `version` (what stores keep).
+    public var storedFieldVersions: [String: Int64] { fieldVersions.filter { $0.value != version } }
 }
 
 /// The keys that decide which devices see a record.

@@ -51,9 +51,17 @@ struct AdminRoutes<Context: RequestContext> {
             return try JSONResponse.make(AdminViews.RejectionsPage(rejections: rejections.map(AdminViews.Rejection.init)),
                                          request: request)
         }
+        let adminToken = adminToken
+        ConflictRoutes<Context>(service: service, authorize: { request in
+            try Self.authorize(request, adminToken: adminToken)
+        }).register(on: router)
     }
 
     private func authorize(_ request: Request) throws {
+        try Self.authorize(request, adminToken: adminToken)
+    }
+
+    static func authorize(_ request: Request, adminToken: String?) throws {
         guard let adminToken else {
             throw APIError(.forbidden, .forbidden, "管理接口未启用 (admin API disabled: no admin token configured)")
         }

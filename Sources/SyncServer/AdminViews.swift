@@ -83,4 +83,85 @@ enum AdminViews {
     struct RejectionsPage: Encodable {
         var rejections: [Rejection]
     }
+
+    struct ConflictSide: Encodable {
+        var deviceId: String
+        var seq: Int64?
+        var value: JSONValue
+        var stamp: String?
+        var version: Int64?
+
+        init(_ write: Conflict.Write) {
+            deviceId = write.deviceId
+            seq = write.seq
+            value = write.value
+            stamp = write.stamp?.wireValue
+            version = write.version
+        }
+    }
+
+    struct ConflictResolution: Encodable {
+        var choice: String
+        var value: JSONValue
+        var reason: String
+        var resolvedBy: String?
+        var resolvedAt: String
+        var version: Int64
+    }
+
+    /// One conflict (protocol/conflicts.md). `current` only on show.
+    struct ConflictView: Encodable {
+        var id: String
+        var kind: String
+        var status: String
+        var collection: String
+        var recordId: String
+        var field: String?
+        var fields: [String]
+        var householdId: String?
+        var villageCode: String?
+        var baseVersion: Int64
+        var existing: ConflictSide
+        var incoming: ConflictSide
+        var provisional: String?
+        var openedAt: String
+        var openedVersion: Int64
+        var current: JSONValue?
+        var resolution: ConflictResolution?
+
+        init(_ conflict: Conflict, current: JSONValue? = nil, showCurrent: Bool = false) {
+            id = conflict.id
+            kind = conflict.kind.rawValue
+            status = conflict.status.rawValue
+            collection = conflict.collection.rawValue
+            recordId = conflict.recordId
+            field = conflict.field
+            fields = conflict.fields
+            householdId = conflict.householdId
+            villageCode = conflict.villageCode
+            baseVersion = conflict.baseVersion
+            existing = ConflictSide(conflict.existing)
+            incoming = ConflictSide(conflict.incoming)
+            provisional = conflict.provisional?.rawValue
+            openedAt = time(conflict.openedAt)
+            openedVersion = conflict.openedVersion
+            self.current = showCurrent ? (current ?? .null) : nil
+            resolution = conflict.resolution.map { resolution in
+                ConflictResolution(choice: resolution.choice.rawValue, value: resolution.value, reason: resolution.reason,
+                                   resolvedBy: resolution.resolvedBy, resolvedAt: time(resolution.resolvedAt),
+                                   version: resolution.version)
+            }
+        }
+    }
+
+    struct ConflictsPage: Encodable {
+        var conflicts: [ConflictView]
+    }
+
+    struct DeletedRecord: Encodable {
+        var collection: String
+        var recordId: String
+        var version: Int64
+        var deleted: Bool
+    }
 }

@@ -9,9 +9,9 @@ import SyncStore
 package final class SyncService: Sendable {
     package let store: any SyncStore
     package let config: SyncServiceConfig
-    private let now: @Sendable () -> Int64
+    let now: @Sendable () -> Int64
     private let randomBytes: @Sendable (Int) -> [UInt8]
-    private let logger: Logger
+    let logger: Logger
     private let syncLog = SyncLogBuffer()
 
     /// - Parameters:

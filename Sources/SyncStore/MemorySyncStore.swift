@@ -14,6 +14,9 @@ package final class MemorySyncStore: SyncStore {
         var outcomes: [String: [Int64: MutationResult]] = [:]
         var rejections: [RejectedMutation] = []
         var syncLog: [SyncLogEntry] = []
+        /// Conflicts in the order they were stored.
+        var conflicts: [Conflict] = []
+        var conflictIndex: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -38,6 +41,10 @@ package final class MemorySyncStore: SyncStore {
                 if let seq = outcome.seq { state.outcomes[load.deviceId, default: [:]][seq] = outcome }
             }
             state.rejections.append(contentsOf: plan.rejections)
+            for conflict in plan.conflicts {
+                state.conflictIndex[conflict.id] = state.conflicts.count
+                state.conflicts.append(conflict)
+            }
             state.lastApplied[load.deviceId] = plan.lastAppliedSeq
             state.head = plan.headVersion
             return plan
@@ -171,5 +178,46 @@ package final class MemorySyncStore: SyncStore {
             }
         }
         return DeviceScope(households: households, villages: villages)
+    }
+
+    package func conflicts(_ query: ConflictQuery) async throws -> [Conflict] {
+        state.withLock { state in Array(state.conflicts.reversed().lazy.filter(query.matches).prefix(query.limit)) }
+    }
+
+    package func conflict(id: String) async throws -> Conflict? {
+        state.withLock { state in state.conflictIndex[id].map { state.conflicts[$0] } }
+    }
+
+    package func resolveConflict(
+        id: String, _ resolve: @escaping @Sendable (Conflict, SyncRecord, Int64) throws -> (SyncRecord?, Conflict)
+    ) async throws -> Conflict {
+        try state.withLock { state in
+            guard let index = state.conflictIndex[id] else { throw SyncStoreError(.conflictNotFound, id) }
+            let conflict = state.conflicts[index]
+            guard let record = state.records[RecordKey(conflict.collection, conflict.recordId)] else {
+                throw SyncStoreError(.recordNotFound, conflict.recordId)
+            }
+            let (updated, resolved) = try resolve(conflict, record, state.head + 1)
+            if var updated {
+                state.head += 1
+                updated.version = state.head
+                state.records[RecordKey(updated.collection, updated.id)] = updated
+            }
+            state.conflicts[index] = resolved
+            return resolved
+        }
+    }
+
+    package func updateRecord(
+        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord, Int64) throws -> SyncRecord
+    ) async throws -> SyncRecord {
+        try state.withLock { state in
+            guard let record = state.records[key] else { throw SyncStoreError(.recordNotFound, key.description) }
+            var updated = try change(record, state.head + 1)
+            state.head += 1
+            updated.version = state.head
+            state.records[key] = updated
+            return updated
+        }
     }
 }

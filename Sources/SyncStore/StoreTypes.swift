@@ -166,7 +166,7 @@ package struct HelperSummary: Sendable, Hashable, Codable {
 
 /// Failures of a store (infrastructure, not outcomes: those are values).
 package struct SyncStoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    package enum Code: String, Sendable { case duplicateDevice, unknownHelper, corruptRecord }
+    package enum Code: String, Sendable { case duplicateDevice, unknownHelper, corruptRecord, conflictNotFound, recordNotFound }
     package var code: Code
     package var detail: String
     package init(_ code: Code, _ detail: String) {
@@ -174,4 +174,34 @@ package struct SyncStoreError: Error, Sendable, Hashable, CustomStringConvertibl
         self.detail = detail
     }
     package var description: String { "\(code.rawValue): \(detail)" }
+}
+
+/// Which conflicts an admin lists.
+package struct ConflictQuery: Sendable, Hashable {
+    /// Only conflicts with this status (`nil`: all).
+    package var status: Conflict.Status?
+    package var kind: Conflict.Kind?
+    /// A region code prefix: a 6-digit county, 9-digit town or 12-digit village code.
+    package var regionPrefix: String?
+    /// Only conflicts on this record.
+    package var recordId: String?
+    package var limit: Int
+
+    package init(status: Conflict.Status? = .open, kind: Conflict.Kind? = nil, regionPrefix: String? = nil,
+                 recordId: String? = nil, limit: Int = 100) {
+        self.status = status
+        self.kind = kind
+        self.regionPrefix = regionPrefix
+        self.recordId = recordId
+        self.limit = limit
+    }
+
+    /// Whether `conflict` is one this query lists.
+    package func matches(_ conflict: Conflict) -> Bool {
+        if let status, conflict.status != status { return false }
+        if let kind, conflict.kind != kind { return false }
+        if let recordId, conflict.recordId != recordId { return false }
+        if let regionPrefix, !(conflict.villageCode ?? "").hasPrefix(regionPrefix) { return false }
+        return true
+    }
 }

@@ -53,4 +53,23 @@ package protocol SyncStore: Sendable {
 
     /// Helpers with their household counts, ordered by id.
     func helpers(limit: Int, offset: Int) async throws -> (helpers: [HelperSummary], total: Int)
+
+    /// Conflicts matching `query`, newest first.
+    func conflicts(_ query: ConflictQuery) async throws -> [Conflict]
+
+    /// One conflict by id.
+    func conflict(id: String) async throws -> Conflict?
+
+    /// Resolves a conflict in one transaction: loads it and its record, calls `resolve` with them and the
+    /// version a written record gets, writes what it returns. Throws `conflictNotFound`, or what `resolve`
+    /// throws.
+    func resolveConflict(
+        id: String, _ resolve: @escaping @Sendable (Conflict, SyncRecord, Int64) throws -> (SyncRecord?, Conflict)
+    ) async throws -> Conflict
+
+    /// Changes one record as an admin, in one transaction: `change` gets the current state and the new
+    /// version and returns the state to write. Throws `recordNotFound`, or what `change` throws.
+    func updateRecord(
+        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord, Int64) throws -> SyncRecord
+    ) async throws -> SyncRecord
 }

@@ -13,6 +13,7 @@ enum OutcomeCodec {
             if let code = outcome.code { object["c"] = .string(code.rawValue) }
             if let field = outcome.field { object["f"] = .string(field) }
             if let message = outcome.message { object["m"] = .string(message) }
+            if let ids = outcome.conflictIds { object["x"] = .array(ids.map(JSONValue.string)) }
             return .object(object)
         }))
     }
@@ -25,9 +26,11 @@ enum OutcomeCodec {
             guard let object = item.objectValue, let raw = object["s"]?.stringValue,
                 let status = MutationResult.Status(rawValue: raw)
             else { throw SyncStoreError(.corruptRecord, "stored outcome is malformed") }
+            let ids = object["x"]?.arrayValue?.compactMap(\.stringValue)
             return MutationResult(seq: object["q"]?.intValue, status: status, version: object["v"]?.intValue,
                                   code: object["c"]?.stringValue.map(ErrorCode.init(rawValue:)),
-                                  field: object["f"]?.stringValue, message: object["m"]?.stringValue)
+                                  field: object["f"]?.stringValue, message: object["m"]?.stringValue,
+                                  conflictId: ids?.first, conflictIds: ids)
         }
     }
 }

@@ -87,6 +87,28 @@ enum SQLiteMigrations {
                 CREATE INDEX sync_log_device ON sync_log (device_id, id);
                 """)
         }
+        migrator.registerMigration("v2-conflicts") { db in
+            try db.execute(sql: """
+                -- Field versions that differ from the record's version, and open-conflict markers
+                -- (RecordCodec.encodeMeta); NULL when there are none.
+                ALTER TABLE records ADD COLUMN meta BLOB;
+
+                -- The review queue (protocol/conflicts.md): hard and deleted conflicts wait `open`, soft
+                -- ones are `logged`. `body` is the whole conflict; the columns are what admins filter by.
+                CREATE TABLE conflicts (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    collection TEXT NOT NULL,
+                    record_id TEXT NOT NULL,
+                    village_code TEXT,
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX conflicts_status ON conflicts (status, village_code, seq);
+                CREATE INDEX conflicts_record ON conflicts (record_id, seq);
+                """)
+        }
         return migrator
     }
 }

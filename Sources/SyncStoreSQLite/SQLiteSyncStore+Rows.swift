@@ -83,6 +83,7 @@ extension SQLiteSyncStore {
                 """, arguments: [rejection.deviceId, rejection.seq, rejection.code.rawValue, rejection.field,
                                  rejection.message, RecordCodec.encode(rejection.mutation), rejection.at])
         }
+        for conflict in plan.conflicts { try insert(conflict, db: db) }
         try db.cachedStatement(sql: "UPDATE devices SET last_applied_seq = ? WHERE device_id = ?")
             .execute(arguments: [plan.lastAppliedSeq, deviceId])
         try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'head'").execute(arguments: [plan.headVersion])
@@ -90,15 +91,16 @@ extension SQLiteSyncStore {
 
     static func upsert(_ record: SyncRecord, db: Database) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO records (collection, id, version, deleted, household_id, village_code, helper_id, fields, stamps)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO records (collection, id, version, deleted, household_id, village_code, helper_id, fields, stamps, meta)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (collection, id) DO UPDATE SET
                 version = excluded.version, deleted = excluded.deleted, household_id = excluded.household_id,
                 village_code = excluded.village_code, helper_id = excluded.helper_id,
-                fields = excluded.fields, stamps = excluded.stamps
+                fields = excluded.fields, stamps = excluded.stamps, meta = excluded.meta
             """).execute(arguments: [record.collection.rawValue, record.id, record.version, record.deleted,
                              record.scope.householdId, record.scope.villageCode, record.scope.helperId,
-                             RecordCodec.encodeFields(record.fields), RecordCodec.encodeStamps(record.stamps)])
+                             RecordCodec.encodeFields(record.fields), RecordCodec.encodeStamps(record.stamps),
+                             RecordCodec.encodeMeta(record)])
     }
 
     static func decodeRecord(_ row: Row) throws -> SyncRecord {
@@ -106,10 +108,21 @@ extension SQLiteSyncStore {
         guard let collection = CollectionName(rawValue: rawCollection) else {
             throw SyncStoreError(.corruptRecord, "unknown collection in store")
         }
-        return SyncRecord(
+        var record = SyncRecord(
             collection: collection, id: row["id"], version: row["version"], deleted: row["deleted"],
             fields: try RecordCodec.decodeFields(row["fields"]), stamps: try RecordCodec.decodeStamps(row["stamps"]),
             scope: RecordScope(householdId: row["household_id"], villageCode: row["village_code"],
                                helperId: row["helper_id"]))
+        try RecordCodec.decodeMeta(row["meta"], into: &record)
+        return record
+    }
+
+    static func insert(_ conflict: Conflict, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO conflicts (id, kind, status, collection, record_id, village_code, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [conflict.id, conflict.kind.rawValue, conflict.status.rawValue,
+                             conflict.collection.rawValue, conflict.recordId, conflict.villageCode,
+                             try RecordCodec.encodeConflict(conflict)])
     }
 }

@@ -247,4 +247,81 @@ package final class SQLiteSyncStore: SyncStore {
             return (helpers, total)
         }
     }
+
+    package func conflicts(_ query: ConflictQuery) async throws -> [Conflict] {
+        try await pool.read { db in
+            var clauses: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let status = query.status {
+                clauses.append("status = ?")
+                arguments.append(status.rawValue)
+            }
+            if let kind = query.kind {
+                clauses.append("kind = ?")
+                arguments.append(kind.rawValue)
+            }
+            if let recordId = query.recordId {
+                clauses.append("record_id = ?")
+                arguments.append(recordId)
+            }
+            if let prefix = query.regionPrefix {
+                // Region codes are digits only (checked by the caller), so a range scan is a prefix match.
+                clauses.append("village_code >= ? AND village_code < ?")
+                arguments.append(prefix)
+                arguments.append(prefix + ":")
+            }
+            let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            arguments.append(query.limit)
+            return try Data.fetchAll(db, sql: "SELECT body FROM conflicts \(filter) ORDER BY seq DESC LIMIT ?",
+                                     arguments: StatementArguments(arguments)).map(RecordCodec.decodeConflict)
+        }
+    }
+
+    package func conflict(id: String) async throws -> Conflict? {
+        try await pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT body FROM conflicts WHERE id = ?", arguments: [id])
+                .map(RecordCodec.decodeConflict)
+        }
+    }
+
+    package func resolveConflict(
+        id: String, _ resolve: @escaping @Sendable (Conflict, SyncRecord, Int64) throws -> (SyncRecord?, Conflict)
+    ) async throws -> Conflict {
+        try await pool.write { db in
+            guard let body = try Data.fetchOne(db, sql: "SELECT body FROM conflicts WHERE id = ?", arguments: [id]) else {
+                throw SyncStoreError(.conflictNotFound, id)
+            }
+            let conflict = try RecordCodec.decodeConflict(body)
+            let key = RecordKey(conflict.collection, conflict.recordId)
+            guard let record = try Self.records(db, keys: [key])[key] else {
+                throw SyncStoreError(.recordNotFound, key.description)
+            }
+            let head = try Self.head(db)
+            let (updated, resolved) = try resolve(conflict, record, head + 1)
+            if var updated {
+                updated.version = head + 1
+                try Self.upsert(updated, db: db)
+                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'head'", arguments: [head + 1])
+            }
+            try db.execute(sql: "UPDATE conflicts SET status = ?, body = ? WHERE id = ?",
+                           arguments: [resolved.status.rawValue, try RecordCodec.encodeConflict(resolved), id])
+            return resolved
+        }
+    }
+
+    package func updateRecord(
+        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord, Int64) throws -> SyncRecord
+    ) async throws -> SyncRecord {
+        try await pool.write { db in
+            guard let record = try Self.records(db, keys: [key])[key] else {
+                throw SyncStoreError(.recordNotFound, key.description)
+            }
+            let head = try Self.head(db)
+            var updated = try change(record, head + 1)
+            updated.version = head + 1
+            try Self.upsert(updated, db: db)
+            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'head'", arguments: [head + 1])
+            return updated
+        }
+    }
 }

@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+import SyncEngine
+import SyncModel
+import SyncService
+import SyncStore
+
+/// `/admin/v1/conflicts*` (the review queue) and `/admin/v1/records/*` (admin deletes), behind the admin
+/// bearer token (protocol/conflicts.md).
+struct ConflictRoutes<Context: RequestContext> {
+    let service: SyncService
+    let authorize: @Sendable (Request) throws -> Void
+
+    func register(on router: Router<Context>) {
+        let admin = router.group("/admin/v1")
+        admin.get("/conflicts") { request, context in
+            try authorize(request)
+            let query = request.uri.queryParameters
+            var filter = ConflictQuery()
+            switch query["status"].map(String.init) ?? "open" {
+            case "all": filter.status = nil
+            case let raw:
+                guard let status = Conflict.Status(rawValue: raw) else {
+                    throw APIError(.badRequest, .invalidRequest, "status 应为 open、resolved、logged 或 all (unknown status)")
+                }
+                filter.status = status
+            }
+            if let raw = query["kind"].map(String.init) {
+                guard let kind = Conflict.Kind(rawValue: raw) else {
+                    throw APIError(.badRequest, .invalidRequest, "kind 应为 hard、soft 或 deleted (unknown kind)")
+                }
+                filter.kind = kind
+            }
+            filter.regionPrefix = query["region"].map(String.init)
+            filter.recordId = query["recordId"].map(String.init)
+            if let raw = query["limit"] {
+                guard let limit = Int(String(raw)), (1...500).contains(limit) else {
+                    throw APIError(.badRequest, .invalidRequest, "limit 应为1到500的整数 (limit must be 1–500)")
+                }
+                filter.limit = limit
+            }
+            let conflicts = try await service.conflicts(filter)
+            return try JSONResponse.make(AdminViews.ConflictsPage(conflicts: conflicts.map { AdminViews.ConflictView($0) }),
+                                         request: request)
+        }
+        admin.get("/conflicts/:id") { request, context in
+            try authorize(request)
+            let id = try context.parameters.require("id")
+            let detail = try await service.conflictDetail(id: id)
+            return try JSONResponse.make(AdminViews.ConflictView(detail.conflict, current: detail.current, showCurrent: true),
+                                         request: request)
+        }
+        admin.post("/conflicts/:id/resolve") { request, context in
+            try authorize(request)
+            let id = try context.parameters.require("id")
+            var request = request
+            let body = try await request.collectBody(upTo: 64 * 1024)
+            let resolution = try Self.parseResolution(JSONParser.parse(Data(buffer: body)))
+            let resolved = try await service.resolveConflict(id: id, request: resolution)
+            return try JSONResponse.make(AdminViews.ConflictView(resolved), request: request)
+        }
+        admin.delete("/records/:collection/:id") { request, context in
+            try authorize(request)
+            let rawCollection = try context.parameters.require("collection")
+            let id = try context.parameters.require("id")
+            guard let collection = CollectionName(rawValue: rawCollection) else {
+                throw APIError(.badRequest, .unknownCollection, "未知的数据集 (unknown collection)")
+            }
+            let tombstone = try await service.deleteRecord(RecordKey(collection, id))
+            return try JSONResponse.make(
+                AdminViews.DeletedRecord(collection: collection.rawValue, recordId: id, version: tombstone.version,
+                                         deleted: true),
+                request: request)
+        }
+    }
+
+    /// Reads `{"choice", "value"?, "reason", "resolvedBy"?}` with a stable code for each mistake.
+    static func parseResolution(_ body: JSONValue) throws -> ConflictResolver.Request {
+        guard case .object(let object) = body else {
+            throw APIError(.badRequest, .invalidResolution, "请求体应为对象 (body must be an object)")
+        }
+        let known: Set<String> = ["choice", "value", "reason", "resolvedBy"]
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw APIError(.badRequest, .invalidResolution, "未知字段 \(unknown) (unknown member)")
+        }
+        guard let raw = object["choice"]?.stringValue, let choice = Conflict.Side(rawValue: raw) else {
+            throw APIError(.badRequest, .invalidResolution,
+                           "choice 应为 existing、incoming 或 value (choice must be existing, incoming or value)")
+        }
+        guard let reason = object["reason"]?.stringValue else {
+            throw APIError(.badRequest, .invalidResolution, "请填写处理理由 reason (a reason is required)")
+        }
+        var resolvedBy: String?
+        if let by = object["resolvedBy"], !by.isNull {
+            guard let text = by.stringValue else {
+                throw APIError(.badRequest, .invalidResolution, "resolvedBy 应为字符串 (resolvedBy must be a string)")
+            }
+            resolvedBy = text
+        }
+        return ConflictResolver.Request(choice: choice, value: object["value"], reason: reason, resolvedBy: resolvedBy)
+    }
+}

@@ -1,0 +1,92 @@
+import FieldDomain
+import SyncEngine
+import SyncModel
+import SyncStore
+
+/// The review queue and admin record changes (DESIGN §3.7; protocol/conflicts.md).
+extension SyncService {
+    /// Conflicts for admins, newest first; member ID numbers in them are masked.
+    package func conflicts(_ query: ConflictQuery) async throws -> [Conflict] {
+        if let region = query.regionPrefix, ![6, 9, 12].contains(region.count) || !region.allSatisfy(\.isASCIIDigit) {
+            throw ServiceError(.invalidRequest, "region 应为6位县、9位乡镇或12位村代码 (region must be a 6-, 9- or 12-digit code)")
+        }
+        var query = query
+        query.limit = min(max(query.limit, 1), 500)
+        return try await store.conflicts(query).map(Self.masked)
+    }
+
+    /// One conflict, unmasked (the reviewer needs both values), with the field's current value.
+    package func conflictDetail(id: String) async throws -> (conflict: Conflict, current: JSONValue?) {
+        guard let conflict = try await store.conflict(id: id) else { throw Self.notFound }
+        let record = try await store.record(RecordKey(conflict.collection, conflict.recordId))
+        let current: JSONValue?
+        if let record, record.deleted {
+            current = nil
+        } else if let field = conflict.field {
+            current = record?.fields[field] ?? .null
+        } else {
+            current = record.map { record in .object(conflict.fields.reduce(into: [:]) { $0[$1] = record.fields[$1] ?? .null }) }
+        }
+        return (conflict, current)
+    }
+
+    /// Resolves an open conflict: the chosen value becomes a new version of the record.
+    package func resolveConflict(id: String, request: ConflictResolver.Request) async throws -> Conflict {
+        let resolver = ConflictResolver(serverNow: now())
+        do {
+            let resolved = try await store.resolveConflict(id: id) { conflict, record, version in
+                try resolver.resolve(conflict, record: record, request: request, newVersion: version)
+            }
+            logger.info("conflict resolved", metadata: [
+                "conflict.id": "\(id)", "conflict.choice": "\(request.choice.rawValue)",
+                "record.version": "\(resolved.resolution?.version ?? 0)",
+            ])
+            return resolved
+        } catch let error as SyncStoreError where error.code == .conflictNotFound {
+            throw Self.notFound
+        } catch let refusal as ConflictResolver.Refusal {
+            throw ServiceError(refusal.code, refusal.message)
+        }
+    }
+
+    /// Deletes a household or member as an admin: a tombstone that pull delivers; later device edits of it
+    /// become `deleted` conflicts, never a resurrection.
+    package func deleteRecord(_ key: RecordKey) async throws -> SyncRecord {
+        let resolver = ConflictResolver(serverNow: now())
+        do {
+            let tombstone = try await store.updateRecord(key) { record, version in
+                try resolver.delete(record, newVersion: version)
+            }
+            logger.info("record deleted by admin", metadata: ["record": "\(key)", "record.version": "\(tombstone.version)"])
+            return tombstone
+        } catch let error as SyncStoreError where error.code == .recordNotFound {
+            throw ServiceError(.recordNotFound, "记录不存在 (record not found)")
+        } catch let refusal as ConflictResolver.Refusal {
+            throw ServiceError(refusal.code, refusal.message)
+        }
+    }
+
+    private static let notFound = ServiceError(.conflictNotFound, "冲突不存在 (conflict not found)")
+
+    static func masked(_ conflict: Conflict) -> Conflict {
+        var masked = conflict
+        if conflict.field == "idNumber" {
+            masked.existing.value = PersonalDataMask.maskIDNumbers(.object(["idNumber": conflict.existing.value]))
+                .objectValue?["idNumber"] ?? .null
+            masked.incoming.value = PersonalDataMask.maskIDNumbers(.object(["idNumber": conflict.incoming.value]))
+                .objectValue?["idNumber"] ?? .null
+            if let resolution = conflict.resolution {
+                masked.resolution?.value = PersonalDataMask.maskIDNumbers(.object(["idNumber": resolution.value]))
+                    .objectValue?["idNumber"] ?? .null
+            }
+        } else {
+            masked.existing.value = PersonalDataMask.maskIDNumbers(conflict.existing.value)
+            masked.incoming.value = PersonalDataMask.maskIDNumbers(conflict.incoming.value)
+        }
+        return masked
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,237 @@
+import FieldDomain
+import SyncEngine
+import SyncModel
+import Testing
+
+/// The merge rules of DESIGN §3.7 through the pure planner: two devices push against a shared state, in
+/// both arrival orders, and the outcome must not depend on the order.
+@Suite struct ConflictMergeTests {
+    static let householdId = "5223270010010001"
+    static let seed = HLCTimestamp(physical: 1, logical: 0, node: "seed")
+    let now: Int64 = 1_795_313_100_000
+
+    /// A county of one household at version 10, as both devices last pulled it.
+    struct World {
+        var records: [RecordKey: SyncRecord]
+        var head: Int64
+        var lastApplied: [String: Int64] = [:]
+        var conflicts: [Conflict] = []
+        var results: [String: [MutationResult]] = [:]
+
+        var household: SyncRecord { records[RecordKey(.households, ConflictMergeTests.householdId)]! }
+    }
+
+    func world() -> World {
+        let fields: [String: JSONValue] = [
+            "householdNo": .string(Self.householdId), "villageCode": "522327001001", "headName": "杨光明",
+            "address": "旧地址", "status": "lifted", "incomeWage": 12000, "phone": "13800000000",
+            "policies.dibao": .object(["amount": 3000]),
+        ]
+        let household = SyncRecord(
+            collection: .households, id: Self.householdId, version: 10, fields: fields,
+            stamps: fields.mapValues { _ in Self.seed },
+            scope: RecordScope(householdId: Self.householdId, villageCode: "522327001001"))
+        return World(records: [RecordKey(.households, Self.householdId): household], head: 10)
+    }
+
+    /// One push from `device` of a `set` with `fields`, stamped at `now + offset` ms, from `base`.
+    func push(_ world: inout World, device: String, seq: Int64, _ fields: [String: JSONValue], offset: Int64,
+              base: Int64? = 10, op: String = "set", recordId: String = householdId,
+              collection: String = "households") {
+        var raw: [String: JSONValue] = [
+            "seq": .int(seq), "collection": .string(collection), "recordId": .string(recordId), "op": .string(op),
+            "fields": .object(fields),
+            "stamp": .string(HLCTimestamp(physical: now + offset, logical: 0, node: device).wireValue),
+        ]
+        if let base { raw["baseVersion"] = .int(base) }
+        let planner = PushPlanner(context: PushContext(deviceId: device, helperId: "hp-\(device)", serverNow: now + 60_000))
+        let snapshot = PushSnapshot(
+            lastAppliedSeq: world.lastApplied[device] ?? 0, headVersion: world.head, storedOutcomes: [:],
+            records: world.records,
+            scope: DeviceScope(households: [Self.householdId], villages: ["522327001001"]))
+        let plan = planner.plan(entries: [Mutation.parse(.object(raw))], raw: [.object(raw)], snapshot: snapshot)
+        for record in plan.writes { world.records[RecordKey(record.collection, record.id)] = record }
+        world.head = plan.headVersion
+        world.lastApplied[device] = plan.lastAppliedSeq
+        world.conflicts += plan.conflicts
+        world.results[device, default: []] += plan.results
+    }
+
+    @Test func concurrentDifferingReviewedWritesOpenOneHardConflictWhateverTheOrder() throws {
+        for order in [["a", "b"], ["b", "a"]] {
+            var world = world()
+            for device in order {
+                if device == "a" {
+                    push(&world, device: "dev-a", seq: 1, ["status": "notLifted"], offset: 1_000)
+                } else {
+                    push(&world, device: "dev-b", seq: 1, ["status": "monitored", "monitoringCategory": "marginal"],
+                         offset: 2_000)
+                }
+            }
+            let hard = world.conflicts.filter { $0.kind == .hard }
+            // status differs; monitoringCategory was written by b only, so it is no conflict.
+            #expect(hard.count == 1, "order \(order)")
+            let conflict = try #require(hard.first)
+            #expect(conflict.field == "status")
+            #expect(conflict.status == .open)
+            #expect(conflict.baseVersion == 10)
+            #expect(Set([conflict.existing.deviceId, conflict.incoming.deviceId]) == ["dev-a", "dev-b"])
+            #expect(Set([conflict.existing.value, conflict.incoming.value]) == ["notLifted", "monitored"])
+            // The later stamp (b) is kept provisionally, in both orders.
+            #expect(world.household.fields["status"] == "monitored")
+            #expect(world.household.openConflicts.map(\.id) == [conflict.id])
+            let second = order[1] == "a" ? "dev-a" : "dev-b"
+            let outcome = try #require(world.results[second]?.first)
+            #expect(outcome.status == .conflict)
+            #expect(outcome.conflictId == conflict.id)
+            #expect(outcome.conflictIds == [conflict.id])
+        }
+    }
+
+    @Test func equalConcurrentValuesOrSequentialWritesOpenNoConflict() {
+        var world = world()
+        push(&world, device: "dev-a", seq: 1, ["incomeWage": 15000], offset: 1_000)
+        push(&world, device: "dev-b", seq: 1, ["incomeWage": 15000], offset: 2_000)
+        #expect(world.conflicts.filter { $0.kind == .hard }.isEmpty)
+        // b then edits having seen a's version: sequential, last writer wins, no conflict.
+        push(&world, device: "dev-b", seq: 2, ["incomeWage": 18000], offset: 3_000, base: world.head)
+        // a edits again from its old base: its own earlier write is not concurrent, but b's is.
+        push(&world, device: "dev-a", seq: 2, ["incomeWage": 16000], offset: 4_000)
+        let hard = world.conflicts.filter { $0.kind == .hard }
+        #expect(hard.count == 1)
+        #expect(hard.first?.existing.value == 18000)
+        #expect(world.household.fields["incomeWage"] == 16000)
+    }
+
+    @Test func aDeviceNeverConflictsWithItsOwnEarlierWrites() {
+        var world = world()
+        push(&world, device: "dev-a", seq: 1, ["status": "notLifted"], offset: 1_000)
+        push(&world, device: "dev-a", seq: 2, ["status": "monitored", "monitoringCategory": "unstable"], offset: 2_000)
+        #expect(world.conflicts.isEmpty)
+        #expect(world.household.fields["status"] == "monitored")
+    }
+
+    @Test func concurrentEditsOfDifferentFieldsMergeAndLogASoftConflict() throws {
+        var world = world()
+        push(&world, device: "dev-a", seq: 1, ["address": "新地址"], offset: 1_000)
+        push(&world, device: "dev-b", seq: 1, ["phone": "13900000000"], offset: 500)
+        #expect(world.household.fields["address"] == "新地址")
+        #expect(world.household.fields["phone"] == "13900000000")
+        let soft = try #require(world.conflicts.first)
+        #expect(world.conflicts.count == 1)
+        #expect(soft.kind == .soft && soft.status == .logged)
+        #expect(soft.fields == ["address"])
+        #expect(world.results["dev-b"]?.first?.status == .applied)
+        #expect(world.household.openConflicts.isEmpty)
+    }
+
+    @Test func concurrentOrdinaryFieldWritesGoToTheLaterStampInEitherOrder() {
+        var finals: Set<JSONValue> = []
+        for order in [["a", "b"], ["b", "a"]] {
+            var world = world()
+            for device in order {
+                push(&world, device: "dev-\(device)", seq: 1, ["address": .string("地址\(device)")],
+                     offset: device == "a" ? 2_000 : 1_000)
+            }
+            finals.insert(world.household.fields["address"]!)
+            #expect(world.conflicts.filter { $0.kind == .hard }.isEmpty)
+        }
+        #expect(finals == ["地址a"])
+    }
+
+    @Test func aConcurrentRemovalNeverTakesAwayAnAddInEitherOrder() {
+        for order in [["add", "remove"], ["remove", "add"]] {
+            var world = world()
+            for step in order {
+                if step == "add" {
+                    // Older stamp: plain last-writer-wins would lose it.
+                    push(&world, device: "dev-a", seq: 1, ["policies.medicalAid": .object(["amount": 800])], offset: 1_000)
+                    push(&world, device: "dev-a", seq: 2, ["policies.dibao": .object(["amount": 3600])], offset: 1_100)
+                } else {
+                    push(&world, device: "dev-b", seq: 1, ["policies.medicalAid": .null], offset: 5_000)
+                    push(&world, device: "dev-b", seq: 2, ["policies.dibao": .null], offset: 5_100)
+                }
+            }
+            #expect(world.household.fields["policies.medicalAid"] == .object(["amount": 800]), "order \(order)")
+            #expect(world.household.fields["policies.dibao"] == .object(["amount": 3600]), "order \(order)")
+        }
+        // A removal that had seen the add goes through.
+        var world = world()
+        push(&world, device: "dev-a", seq: 1, ["policies.medicalAid": .object(["amount": 800])], offset: 1_000)
+        push(&world, device: "dev-b", seq: 1, ["policies.medicalAid": .null], offset: 5_000, base: world.head)
+        #expect(world.household.fields["policies.medicalAid"] == .null)
+    }
+
+    @Test func editingADeletedRecordOpensAConflictInsteadOfResurrectingIt() throws {
+        var world = world()
+        let tombstone = try ConflictResolver(serverNow: now).delete(world.household, newVersion: 11)
+        world.records[RecordKey(.households, Self.householdId)] = tombstone
+        world.head = 11
+        push(&world, device: "dev-a", seq: 1, ["address": "新地址"], offset: 1_000)
+        #expect(world.household.deleted)
+        #expect(world.household.version == 11)
+        let conflict = try #require(world.conflicts.first)
+        #expect(conflict.kind == .deleted && conflict.status == .open)
+        #expect(conflict.incoming.value == .object(["address": "新地址"]))
+        #expect(world.results["dev-a"]?.first?.status == .conflict)
+        // Restoring it (the admin chose the device's side) brings the edit back with a new version.
+        let (restored, resolved) = try ConflictResolver(serverNow: now + 120_000).resolve(
+            conflict, record: world.household,
+            request: .init(choice: .incoming, value: nil, reason: "误删，恢复", resolvedBy: "县管理员"), newVersion: 12)
+        #expect(restored?.deleted == false)
+        #expect(restored?.fields["address"] == "新地址")
+        #expect(resolved.status == .resolved)
+    }
+
+    @Test func visitsAreAppendOnly() {
+        var world = world()
+        push(&world, device: "dev-a", seq: 1, ["notes": "改写"], offset: 1_000, recordId: "0b0e5f6a-1111-4222-8333-944455556666",
+             collection: "visits")
+        #expect(world.results["dev-a"]?.first?.code == .visitImmutable)
+    }
+
+    @Test func resolutionWritesANewerVersionAndClosesTheMarker() throws {
+        var world = world()
+        push(&world, device: "dev-a", seq: 1, ["status": "notLifted"], offset: 1_000)
+        push(&world, device: "dev-b", seq: 1, ["status": "monitored", "monitoringCategory": "marginal"], offset: 2_000)
+        let conflict = try #require(world.conflicts.first { $0.kind == .hard })
+        let resolver = ConflictResolver(serverNow: now + 120_000)
+        let (updated, resolved) = try resolver.resolve(
+            conflict, record: world.household,
+            request: .init(choice: .value, value: "monitored", reason: "入户核实", resolvedBy: nil), newVersion: world.head + 1)
+        let record = try #require(updated)
+        #expect(record.version == world.head + 1)
+        #expect(record.openConflicts.isEmpty)
+        #expect(record.stamps["status"]!.node == "admin")
+        #expect(record.stamps["status"]! > world.household.stamps["status"]!)
+        #expect(resolved.resolution?.version == world.head + 1)
+        // Resolving twice is refused with a stable code; so are a missing reason and a bad value.
+        #expect(throws: ConflictResolver.Refusal.self) {
+            try resolver.resolve(resolved, record: record, request: .init(choice: .existing, value: nil, reason: "x", resolvedBy: nil),
+                                 newVersion: 99)
+        }
+        do {
+            _ = try resolver.resolve(conflict, record: world.household,
+                                     request: .init(choice: .existing, value: nil, reason: "  ", resolvedBy: nil), newVersion: 99)
+            Issue.record("an empty reason was accepted")
+        } catch {
+            #expect(error.code == .invalidResolution)
+        }
+        do {
+            _ = try resolver.resolve(conflict, record: world.household,
+                                     request: .init(choice: .value, value: "rich", reason: "核实", resolvedBy: nil), newVersion: 99)
+            Issue.record("an invalid status was accepted")
+        } catch {
+            #expect(error.code == .invalidEnum)
+        }
+    }
+
+    @Test func aClockYearsAheadIsClampedAndCannotWinLaterMerges() {
+        var world = world()
+        let twoYears: Int64 = 2 * 365 * 86_400_000
+        push(&world, device: "dev-a", seq: 1, ["address": "未来地址"], offset: twoYears)
+        #expect(world.household.stamps["address"]!.physical == now + 60_000)
+        push(&world, device: "dev-b", seq: 1, ["address": "正确地址"], offset: 120_000, base: world.head)
+        #expect(world.household.fields["address"] == "正确地址")
+    }
+}
