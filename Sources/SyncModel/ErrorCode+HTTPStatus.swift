@@ -5,7 +5,7 @@ extension ErrorCode {
         switch self {
         case .tokenMissing, .tokenInvalid, .tokenExpired: return 401
         case .deviceMismatch, .forbidden: return 403
-        case .notFound, .conflictNotFound: return 404
+        case .notFound, .conflictNotFound, .recordNotFound: return 404
         case .conflictNotOpen: return 409
         case .bodyTooLarge: return 413
         case .protocolUnsupported: return 426
