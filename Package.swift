@@ -103,6 +103,10 @@ let package = Package(
         ]),
 
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncModel", "FieldDomain", "SyncEngine", "SyncTesting"]),
+        .testTarget(name: "ConvergenceTests", dependencies: [
+            "SyncTesting", "SyncModel", "SyncEngine",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "SyncClientTests", dependencies: ["SyncClient", "SyncModel", "SyncTesting"]),
         .testTarget(name: "SyncStoreTests", dependencies: [
             "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncModel", "SyncEngine",

@@ -66,6 +66,11 @@ public struct CountyGenerator: Sendable {
         return sizes
     }
 
+    /// A record as the generator seeds it (every field stamped `seedStamp`, scope keys from the schema).
+    public static func seedRecord(_ collection: CollectionName, _ id: String, _ fields: [String: JSONValue]) -> SyncRecord {
+        record(collection, id, fields)
+    }
+
     static func record(_ collection: CollectionName, _ id: String, _ fields: [String: JSONValue]) -> SyncRecord {
         let stamps = fields.mapValues { _ in seedStamp }
         return SyncRecord(

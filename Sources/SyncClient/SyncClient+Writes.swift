@@ -10,6 +10,18 @@ extension SyncClient {
         return id
     }
 
+    /// Corrects a visit: visits are evidence and never change, so a correction is a new visit that names the
+    /// original in `amends` (the server refuses an in-place edit with `visit_immutable`). Returns its id.
+    @discardableResult
+    public func amendVisit(_ originalId: String, with draft: VisitDraft) async throws -> String {
+        guard try await record(collection: .visits, id: originalId) != nil else {
+            throw SyncError(kind: .recordNotFound, message: "no visit with this id on the device")
+        }
+        var draft = draft
+        draft.extraFields["amends"] = .string(originalId)
+        return try await recordVisit(draft)
+    }
+
     /// Writes some fields of a household the device holds; each field merges on its own on the server.
     public func updateHousehold(id: String, fields: [String: JSONValue]) async throws {
         try await update(.households, id: id, fields: fields)

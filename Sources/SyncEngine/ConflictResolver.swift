@@ -88,8 +88,14 @@ public struct ConflictResolver: Sendable {
                     throw Refusal(code: violation.code, field: violation.field, message: violation.message)
                 }
             }
-            // A record deleted since the conflict opened stays deleted; the conflict is closed.
-            if !record.deleted {
+            if record.deleted {
+                // A record deleted since the conflict opened stays deleted; the tombstone drops the marker.
+                var tombstone = record
+                tombstone.materializeFieldVersions()
+                tombstone.openConflicts.removeAll { $0.id == conflict.id }
+                tombstone.version = newVersion
+                updated = tombstone
+            } else {
                 updated = try write([field: value], to: record, newVersion: newVersion, closing: conflict.id)
             }
         }

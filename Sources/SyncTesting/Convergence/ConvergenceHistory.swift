@@ -1,0 +1,214 @@
+import FieldDomain
+import Foundation
+import Logging
+import SyncClient
+import SyncEngine
+import SyncModel
+import SyncService
+import SyncStore
+
+/// One randomized history (DESIGN §3.7; protocol/conflicts.md §10): 2–20 devices whose helpers share the
+/// same households edit them while offline — household fields, reviewed fields, policy elements, members,
+/// visits and amendments — sync in random order over a network that drops, duplicates, delays and reorders
+/// requests and responses, while an admin deletes a member. Then every device syncs on a clean network,
+/// and the history is checked; then an admin resolves every open conflict, everyone syncs again, and it is
+/// checked again.
+///
+/// Everything runs in one task against an in-process server (the real service and planner over the
+/// in-memory store, through the wire's JSON), so a history is a pure function of its choices: the same
+/// seed (or script) replays the same history.
+public struct ConvergenceHistory: Sendable {
+    /// What a history did and what it found.
+    public struct Report: Sendable, CustomStringConvertible {
+        public var label: String
+        public var devices = 0
+        public var households = 0
+        public var steps = 0
+        public var writes = 0
+        public var syncs = 0
+        public var appliedMutations = 0
+        public var hardConflicts = 0
+        public var softConflicts = 0
+        public var deletedConflicts = 0
+        public var resolved = 0
+        public var droppedRequests = 0
+        public var droppedResponses = 0
+        public var duplicated = 0
+        public var delayed = 0
+        /// Empty when every check held.
+        public var failures: [String] = []
+
+        public var description: String {
+            "\(label): \(devices) devices, \(households) households, \(steps) steps, \(writes) writes, \(syncs) syncs, "
+                + "\(appliedMutations) applied, conflicts hard \(hardConflicts) / soft \(softConflicts) / deleted "
+                + "\(deletedConflicts), \(resolved) resolved; faults: \(droppedRequests) lost requests, "
+                + "\(droppedResponses) lost responses, \(duplicated) duplicated, \(delayed) delayed: "
+                + (failures.isEmpty ? "CONVERGED" : "FAILED\n  " + failures.prefix(12).joined(separator: "\n  "))
+        }
+    }
+
+    public let label: String
+    let choices: HistoryChoices
+    /// Fixed device count, or nil to choose 2–20.
+    let deviceCount: Int?
+    let steps: Int?
+
+    /// A history drawn from `seed`.
+    public init(seed: UInt64, devices: Int? = nil, steps: Int? = nil) {
+        self.label = "seed \(seed)"
+        self.choices = HistoryChoices(seed: seed)
+        self.deviceCount = devices
+        self.steps = steps
+    }
+
+    /// A history read from `script` (property-based runs): it ends when the script does.
+    public init(script: [Int], devices: Int) {
+        self.label = "script of \(script.count) choices, \(devices) devices"
+        self.choices = HistoryChoices(script: script)
+        self.deviceCount = devices
+        self.steps = script.count
+    }
+
+    final class Device: Sendable {
+        let id: String
+        let token: String
+        let client: SyncClient
+        let network: HistoryTransport
+        let online: Mutex<Bool> = Mutex(true)
+        /// Visits this device created (amendments may correct them).
+        let visits: Mutex<[String]> = Mutex([])
+
+        init(id: String, token: String, client: SyncClient, network: HistoryTransport) {
+            self.id = id
+            self.token = token
+            self.client = client
+            self.network = network
+        }
+    }
+
+    public func run() async throws -> Report {
+        var report = Report(label: label)
+        // 2–20 devices, most histories small (they are cheap and explore many interleavings), some crowded.
+        let devices = deviceCount ?? {
+            switch choices.int(0...9) {
+            case 0..<6: return choices.int(2...5)
+            case 6..<9: return choices.int(6...12)
+            default: return choices.int(13...20)
+            }
+        }()
+        let householdCount = choices.int(1...3)
+        let steps = self.steps ?? choices.int(20...(20 + 5 * devices))
+        report.devices = devices
+        report.households = householdCount
+        let world = HistoryWorld(helpers: devices, households: householdCount,
+                                 seed: UInt64(truncatingIfNeeded: choices.int(1...1_000_000)))
+        let clock = ManualClock()
+        let store = MemorySyncStore()
+        let byteSource = choices.generator()
+        let bytes = Mutex(byteSource)
+        let service = SyncService(
+            store: store, now: { clock.now() },
+            randomBytes: { count in bytes.withLock { generator in (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } } },
+            logger: Logger(label: "bangfu.history", factory: { _ in SwiftLogNoOpLogHandler() }))
+        _ = try await store.importRecords(world.records)
+        let seeded = try await world.records.asyncMap { try await store.record(RecordKey($0.collection, $0.id))! }
+        let log = HistoryLog()
+        let limbo = Limbo()
+        var fleet: [Device] = []
+        for index in 0..<devices {
+            let enrollment = try await service.enroll(helperId: world.helperIds[index], label: nil, expiresInDays: 30)
+            let network = HistoryTransport(
+                base: InProcessTransport(service: service, token: enrollment.token), deviceId: enrollment.deviceId,
+                choices: choices, log: log, limbo: limbo, faults: .none)
+            let skew = Int64(choices.int(-3000...3000))
+            let client = SyncClient(
+                deviceId: enrollment.deviceId, store: MemoryLocalStore(), transport: network,
+                clock: { clock.now() + skew }, random: choices.generator(),
+                policy: RetryPolicy(baseDelay: 0.001, factor: 2, maxDelay: 0.01, maxRetryAfter: 0.01, maxAttempts: 3),
+                logger: Logger(label: "bangfu.history.device", factory: { _ in SwiftLogNoOpLogHandler() }),
+                sleep: { _ in })
+            fleet.append(Device(id: enrollment.deviceId, token: enrollment.token, client: client, network: network))
+        }
+        for device in fleet {
+            try await device.client.sync()
+            device.network.setFaults(HistoryTransport.Faults())
+        }
+
+        let script = HistoryScript(world: world, choices: choices, service: service, log: log, limbo: limbo)
+        var deletes = 0
+        for _ in 0..<steps {
+            if choices.exhausted { break }
+            report.steps += 1
+            clock.advance(by: Int64(choices.int(1...20)) * 1000)
+            let device = choices.pick(fleet)
+            let action = choices.int(0...99)
+            switch action {
+            case 0..<50:
+                if try await script.write(device) { report.writes += 1 }
+            case 50..<82:
+                if device.online.withLock({ $0 }) {
+                    report.syncs += 1
+                    try await script.sync(device, required: false)
+                }
+            case 82..<88:
+                device.online.withLock { $0.toggle() }
+            case 88..<97:
+                if limbo.count > 0 { await limbo.deliver(at: choices.int(0...(limbo.count - 1))) }
+            default:
+                if deletes < 2, try await script.deleteMember() { deletes += 1 }
+            }
+        }
+
+        // The network heals: held-back requests arrive in a random order, then everyone syncs twice on a
+        // clean network (the first round delivers every outbox, the second brings everyone the others').
+        while limbo.count > 0 { await limbo.deliver(at: choices.int(0...(limbo.count - 1))) }
+        for device in fleet { device.network.setFaults(.none) }
+        for _ in 0..<2 {
+            for device in fleet {
+                report.syncs += 1
+                try await script.sync(device, required: true)
+            }
+        }
+
+        let checker = HistoryChecker(service: service, store: store, fleet: fleet)
+        var model = ReferenceModel(records: seeded)
+        model.replay(log.events)
+        report.appliedMutations = model.applied
+        report.failures += model.failures.map { "model: " + $0 }
+        report.failures += try await checker.devicesMatchServer(stage: "after the history")
+        report.failures += try await checker.serverMatchesModel(model)
+        let all = try await store.conflicts(ConflictQuery(status: nil, limit: .max))
+        report.hardConflicts = all.count { $0.kind == .hard }
+        report.softConflicts = all.count { $0.kind == .soft }
+        report.deletedConflicts = all.count { $0.kind == .deleted }
+
+        // Review: an admin settles every open conflict; the resolutions must reach every device.
+        let expected = try await script.resolveAll(store: store)
+        report.resolved = expected.resolved
+        for _ in 0..<2 {
+            for device in fleet {
+                report.syncs += 1
+                try await script.sync(device, required: true)
+            }
+        }
+        report.failures += try await checker.devicesMatchServer(stage: "after review")
+        report.failures += try await checker.reviewSettled(expected)
+
+        let counters = log.counters
+        report.droppedRequests = counters.droppedRequests
+        report.droppedResponses = counters.droppedResponses
+        report.duplicated = counters.duplicated
+        report.delayed = counters.delayed
+        return report
+    }
+}
+
+import Synchronization
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}

@@ -1,0 +1,63 @@
+import FieldDomain
+import SyncModel
+
+/// The small county a randomized history runs in: one village's first few households with their members,
+/// and one helper per device, every helper assigned to every household, so that all devices contend for the
+/// same records.
+struct HistoryWorld {
+    let records: [SyncRecord]
+    let helperIds: [String]
+    let householdIds: [String]
+    /// Member ids by household.
+    let members: [String: [String]]
+    /// Valid ID numbers a member's `idNumber` may be set to (a small pool, so equal concurrent values occur).
+    let idNumbers: [String: [String]]
+
+    init(helpers: Int, households: Int, seed: UInt64) {
+        let county = CountyGenerator(households: max(households, 4), seed: seed).generate()
+        var chosen: [SyncRecord] = []
+        for var household in county.households.prefix(households) {
+            // Start every household as 已脱贫 with no monitoring category: the histories flip status between
+            // lifted and notLifted, which never trips the status/category cross-field rule.
+            household.fields["status"] = "lifted"
+            household.fields["monitoringCategory"] = nil
+            household.stamps["monitoringCategory"] = nil
+            chosen.append(household)
+        }
+        let householdIds = chosen.map(\.id)
+        let wanted = Set(householdIds)
+        let members = county.members.filter { wanted.contains($0.scope.householdId ?? "") }
+        var helperRecords: [SyncRecord] = []
+        var assignments: [SyncRecord] = []
+        let template = county.helpers[0]
+        var helperIds: [String] = []
+        for index in 0..<helpers {
+            let id = template.id + "x" + String(index)
+            helperIds.append(id)
+            var fields = template.fields
+            fields["name"] = .string("帮扶干部\(index + 1)")
+            helperRecords.append(CountyGenerator.seedRecord(.helpers, id, fields))
+            for household in householdIds {
+                assignments.append(CountyGenerator.seedRecord(.assignments, id + ":" + household, [
+                    "helperId": .string(id), "householdId": .string(household),
+                ]))
+            }
+        }
+        var idNumbers: [String: [String]] = [:]
+        var byHousehold: [String: [String]] = [:]
+        for (index, member) in members.enumerated() {
+            byHousehold[member.scope.householdId!, default: []].append(member.id)
+            let current = member.fields["idNumber"]?.stringValue
+            let alternatives = (0..<2).map { offset in
+                IDNumber.make(regionCode6: "522327", birth: (1960 + index % 40, 1 + offset, 1 + index % 28),
+                              sequence: 100 + index * 3 + offset)
+            }
+            idNumbers[member.id] = (current.map { [$0] } ?? []) + alternatives
+        }
+        self.records = county.regions + helperRecords + chosen + members + assignments
+        self.helperIds = helperIds
+        self.householdIds = householdIds
+        self.members = byHousehold
+        self.idNumbers = idNumbers
+    }
+}

@@ -1,0 +1,117 @@
+import FieldDomain
+import SyncEngine
+import SyncModel
+
+/// An independent, deliberately naive statement of the merge rules (DESIGN §3.7, protocol/conflicts.md):
+/// it replays what the server processed, in the order it processed it, and says what every outcome, every
+/// field and the set of conflicts must be. The engine keeps per-record dictionaries and a planner; this
+/// keeps one line of state per field and the rules in a dozen lines, so a mistake in either shows up as a
+/// disagreement.
+struct ReferenceModel {
+    struct FieldState: Equatable {
+        var value: JSONValue
+        var stamp: HLCTimestamp
+        /// The record version at which this value was written.
+        var version: Int64
+        var writer: String
+    }
+
+    private(set) var fields: [RecordKey: [String: FieldState]] = [:]
+    /// Tombstone versions of deleted records.
+    private(set) var deleted: [RecordKey: Int64] = [:]
+    /// Hard conflicts that must exist, by id, with their record.
+    private(set) var expectedHard: [String: RecordKey] = [:]
+    /// `deleted` conflicts that must exist.
+    private(set) var expectedDeleted: Set<String> = []
+    /// Visits the server accepted, by id, with the device that wrote them.
+    private(set) var acceptedVisits: [String: String] = [:]
+    /// Accepted mutations replayed.
+    private(set) var applied = 0
+    private(set) var failures: [String] = []
+
+    /// Starts from the seeded households and members.
+    init(records: [SyncRecord]) {
+        for record in records where record.collection == .households || record.collection == .members {
+            var state: [String: FieldState] = [:]
+            for (name, value) in record.fields {
+                let stamp = record.stamps[name] ?? .zero
+                state[name] = FieldState(value: value, stamp: stamp, version: record.version, writer: stamp.node)
+            }
+            fields[RecordKey(record.collection, record.id)] = state
+        }
+    }
+
+    mutating func replay(_ events: [HistoryLog.Event]) {
+        for event in events {
+            switch event {
+            case .adminDelete(let key, let version):
+                deleted[key] = version
+            case .push(let deviceId, let mutations, let results):
+                var bySeq: [Int64: MutationResult] = [:]
+                for result in results { if let seq = result.seq { bySeq[seq] = result } }
+                for mutation in mutations {
+                    guard let result = bySeq[mutation.seq], result.replayed != true, result.status != .retryLater
+                    else { continue }
+                    apply(mutation, result: result, deviceId: deviceId)
+                }
+            }
+        }
+    }
+
+    private mutating func apply(_ mutation: Mutation, result: MutationResult, deviceId: String) {
+        let context = "\(deviceId) seq \(mutation.seq) \(mutation.collection)/\(mutation.recordId)"
+        guard result.status != .rejected else {
+            failures.append("\(context): unexpected rejection \(result.code?.rawValue ?? "?") \(result.message ?? "")")
+            return
+        }
+        applied += 1
+        guard let collection = CollectionName(rawValue: mutation.collection) else { return }
+        let key = RecordKey(collection, mutation.recordId)
+        if mutation.op == .create {
+            if collection == .visits { acceptedVisits[mutation.recordId] = deviceId }
+            expect(result, opened: [], context: context)
+            return
+        }
+        if deleted[key] != nil {
+            let id = Conflict.makeId(deviceId: deviceId, seq: mutation.seq, field: nil)
+            expectedDeleted.insert(id)
+            expect(result, opened: [id], context: context)
+            return
+        }
+        guard let version = result.version else {
+            failures.append("\(context): accepted without a version")
+            return
+        }
+        let schema = Domain.schema(for: collection)
+        var opened: [String] = []
+        for name in mutation.fields.keys.sorted() {
+            let value = mutation.fields[name]!
+            let current = fields[key]?[name]
+            let concurrent = current.map { $0.version > (mutation.baseVersion ?? .max) && $0.writer != deviceId } ?? false
+            var wins = current.map { mutation.stamp > $0.stamp } ?? true
+            switch schema.mergePolicy(for: name) {
+            case .reviewed where concurrent && value != current!.value:
+                let id = Conflict.makeId(deviceId: deviceId, seq: mutation.seq, field: name)
+                opened.append(id)
+                expectedHard[id] = key
+            case .elementSet where concurrent && value.isNull != current!.value.isNull:
+                wins = !value.isNull
+            default:
+                break
+            }
+            if wins {
+                fields[key, default: [:]][name] = FieldState(value: value, stamp: mutation.stamp, version: version,
+                                                             writer: deviceId)
+            }
+        }
+        expect(result, opened: opened, context: context)
+    }
+
+    private mutating func expect(_ result: MutationResult, opened: [String], context: String) {
+        if opened.isEmpty {
+            if result.status != .applied { failures.append("\(context): expected applied, got \(result.status)") }
+        } else if result.status != .conflict || Set(result.conflictIds ?? []) != Set(opened) {
+            failures.append("\(context): expected conflict \(opened.sorted()), got \(result.status) \(result.conflictIds ?? [])")
+        }
+    }
+}
