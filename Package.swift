@@ -92,7 +92,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "bangfu-admin", dependencies: [
-            "SyncModel", "FieldDomain", "SyncStore", "SyncStoreSQLite", "SyncService",
+            "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncStoreSQLite", "SyncService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

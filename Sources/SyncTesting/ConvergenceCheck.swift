@@ -53,6 +53,9 @@ struct ConvergenceCheck: Sendable {
                 if mine.fields != change.fields || mine.version != change.version {
                     failures.append("\(id): \(key) local v\(mine.version ?? -1) ≠ server v\(change.version)")
                 }
+                if mine.openConflicts != (change.openConflicts ?? []) {
+                    failures.append("\(id): \(key) shows other open conflicts than the server")
+                }
                 if key.collection == .households { serverHouseholds[key.id] = change }
             }
             let myVisits = view.values.filter { $0.collection == "visits" && $0.fields["deviceId"]?.stringValue == id }
@@ -94,6 +97,35 @@ struct ConvergenceCheck: Sendable {
                     failures.append("household \(household).\(field): server holds another value under stamp \(stamp)")
                 }
             }
+        }
+        return failures
+    }
+
+    /// Only the view comparison (after an admin changed records): every device equals its server view, has
+    /// nothing unsent, and no record is left with an open conflict.
+    func verifyViews(_ devices: [VirtualDevice]) async throws -> [String] {
+        var failures: [String] = []
+        for device in devices {
+            let view = try await serverView(token: device.token)
+            var localCount = 0
+            for collection in Self.collections {
+                for record in try await device.client.records(in: collection) {
+                    localCount += 1
+                    let key = RecordKey(collection, record.id)
+                    guard let change = view[key] else {
+                        failures.append("\(device.deviceId): \(key) is not on the server")
+                        continue
+                    }
+                    if record.fields != change.fields || record.version != change.version {
+                        failures.append("\(device.deviceId): \(key) local v\(record.version ?? -1) ≠ server v\(change.version)")
+                    }
+                    if record.needsReview { failures.append("\(device.deviceId): \(key) still shows 待核实") }
+                }
+            }
+            if localCount != view.count {
+                failures.append("\(device.deviceId): holds \(localCount) records, the server has \(view.count) for it")
+            }
+            if try await device.client.pendingCount() != 0 { failures.append("\(device.deviceId): unsent mutations") }
         }
         return failures
     }

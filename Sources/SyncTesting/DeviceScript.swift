@@ -24,7 +24,7 @@ final class DeviceScript: Sendable {
     func liveDay(_ device: VirtualDevice, dayStart: Int64) async throws {
         let random = device.random
         device.setClock(dayStart + 8 * 3_600_000 + Int64(random.int(in: 0...120)) * 60_000)
-        let offline = random.unit() < 0.25
+        let offline = random.unit() < (config.scenario == .contention ? 0.5 : 0.25)
         for _ in 0..<random.int(in: 2...6) {
             device.advanceClock(minutes: random.int(in: 10...60))
             try await write(device)
@@ -57,6 +57,16 @@ final class DeviceScript: Sendable {
             return
         }
         let roll = random.unit()
+        if config.scenario == .contention {
+            if roll < 0.25 {
+                try await householdVisit(device, household: household)
+            } else {
+                try await contend(device, household: household)
+            }
+            ledger.withLock { $0.writes[device.deviceId, default: 0] += 1 }
+            stats.withLock { $0.mutations += 1 }
+            return
+        }
         if roll < config.invalidWriteRate {
             try await invalidMember(device, household: household)
         } else if roll < 0.55 {
@@ -123,6 +133,30 @@ final class DeviceScript: Sendable {
         let fields = memberFields(device, household: household, validID: false)
         let id = try await device.client.addMember(householdId: household.id, fields: fields)
         ledger.withLock { _ = $0.invalid[device.deviceId, default: []].insert(id) }
+    }
+
+    /// Contention: the fields co-helpers disagree about, from small pools so that concurrent writes are
+    /// sometimes equal. Reviewed fields (incomes, causes) open hard conflicts; the others merge.
+    private func contend(_ device: VirtualDevice, household: LocalRecord) async throws {
+        let random = device.random
+        let fields: [String: JSONValue]
+        switch random.int(in: 0...5) {
+        case 0: fields = ["incomeWage": .int(Int64([12_000, 15_000, 18_000][random.int(in: 0...2)]))]
+        case 1: fields = ["incomeBusiness": .int(Int64([0, 2_000, 5_000][random.int(in: 0...2)]))]
+        case 2: fields = ["causes": [["illness"], ["illness", "lackSkills"], ["disability"]][random.int(in: 0...2)]]
+        case 3: fields = ["phone": .string(["13800000001", "13800000002", "13900000003"][random.int(in: 0...2)])]
+        case 4: fields = ["drinkingWaterSecure": .bool(random.unit() < 0.5), "housingSecure": .bool(random.unit() < 0.5)]
+        default: fields = ["policies.industrySubsidy": .object(["amount": .int(Int64(random.int(in: 1...3) * 500))])]
+        }
+        try await device.client.updateHousehold(id: household.id, fields: fields)
+        guard let local = try await device.client.record(collection: .households, id: household.id) else { return }
+        ledger.withLock { ledger in
+            for (field, value) in fields {
+                if let stamp = local.stamps[field] {
+                    ledger.recordHouseholdWrite(household.id, field: field, value: value, stamp: stamp)
+                }
+            }
+        }
     }
 
     private func editHousehold(_ device: VirtualDevice, household: LocalRecord) async throws {

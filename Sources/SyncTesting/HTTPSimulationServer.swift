@@ -66,6 +66,29 @@ public final class HTTPSimulationServer: SimulationServer {
         return Dictionary(uniqueKeysWithValues: page.devices.map { ($0.deviceId, $0.lastAppliedSeq) })
     }
 
+    struct ConflictsPage: Decodable {
+        struct Item: Decodable { var id: String; var kind: String }
+        var conflicts: [Item]
+    }
+
+    public func openConflicts(limit: Int) async throws -> [(id: String, kind: String)] {
+        let page: ConflictsPage = try await admin("GET", "/admin/v1/conflicts?status=open&limit=\(min(limit, 500))")
+        return page.conflicts.map { ($0.id, $0.kind) }
+    }
+
+    public func conflictCounts(limit: Int) async throws -> [String: Int] {
+        let page: ConflictsPage = try await admin("GET", "/admin/v1/conflicts?status=all&limit=\(min(limit, 500))")
+        return Dictionary(grouping: page.conflicts, by: \.kind).mapValues(\.count)
+    }
+
+    public func resolveConflict(id: String, choice: String, reason: String) async throws {
+        struct Resolved: Decodable { var status: String }
+        let body = try JSONEncoder().encode(["choice": choice, "reason": reason, "resolvedBy": "bangfu-sim"])
+        let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id
+        let resolved: Resolved = try await admin("POST", "/admin/v1/conflicts/\(escaped)/resolve", body: body)
+        guard resolved.status == "resolved" else { throw ConformanceFailure("conflict \(id) not resolved") }
+    }
+
     public func shutdown() async throws {
         try await client.shutdown()
     }

@@ -1,5 +1,7 @@
 import SyncClient
+import SyncEngine
 import SyncService
+import SyncStore
 
 /// The simulator against a `SyncService` in this process (tests; `bangfu-sim` with no `--url`).
 public struct InProcessSimulationServer: SimulationServer {
@@ -31,6 +33,21 @@ public struct InProcessSimulationServer: SimulationServer {
     public func lastAppliedSeqs() async throws -> [String: Int64] {
         let states = try await service.deviceStates().devices
         return Dictionary(uniqueKeysWithValues: states.map { ($0.deviceId, $0.lastAppliedSeq) })
+    }
+
+    public func openConflicts(limit: Int) async throws -> [(id: String, kind: String)] {
+        try await service.conflicts(ConflictQuery(status: .open, limit: limit)).map { ($0.id, $0.kind.rawValue) }
+    }
+
+    public func conflictCounts(limit: Int) async throws -> [String: Int] {
+        let all = try await service.conflicts(ConflictQuery(status: nil, limit: limit))
+        return Dictionary(grouping: all, by: \.kind.rawValue).mapValues(\.count)
+    }
+
+    public func resolveConflict(id: String, choice: String, reason: String) async throws {
+        guard let side = Conflict.Side(rawValue: choice) else { throw ConformanceFailure("unknown side \(choice)") }
+        _ = try await service.resolveConflict(id: id, request: .init(choice: side, value: nil, reason: reason,
+                                                                     resolvedBy: "bangfu-sim"))
     }
 
     public func shutdown() async throws {}

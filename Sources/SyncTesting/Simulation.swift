@@ -66,10 +66,35 @@ public struct Simulation: Sendable {
             report.droppedResponses += counts.droppedResponses
             report.duplicatedRequests += counts.duplicated
         }
-        report.failures = try await ConvergenceCheck(server: server, ledger: script.ledger.withLock { $0 })
-            .verify(devices, report: &report)
+        let check = ConvergenceCheck(server: server, ledger: script.ledger.withLock { $0 })
+        report.failures = try await check.verify(devices, report: &report)
+        if config.scenario == .contention {
+            try await review(devices, script: script, check: check, report: &report)
+        }
         try await server.shutdown()
         return report
+    }
+
+    /// Contention scenario: an admin resolves every open conflict (alternating sides), everyone syncs twice,
+    /// and every device must again equal the server, with no record left "待核实".
+    private func review(_ devices: [VirtualDevice], script: DeviceScript, check: ConvergenceCheck,
+                        report: inout SimulationReport) async throws {
+        report.conflictsByKind = try await server.conflictCounts(limit: 500)
+        var turn = 0
+        while true {
+            let open = try await server.openConflicts(limit: 500)
+            if open.isEmpty { break }
+            for conflict in open {
+                turn += 1
+                try await server.resolveConflict(id: conflict.id, choice: turn % 2 == 0 ? "existing" : "incoming",
+                                                 reason: "模拟审核：入户核实后确认")
+                report.conflictsResolved += 1
+            }
+        }
+        for _ in 0..<2 {
+            try await forEach(devices) { device in try await script.sync(device, required: true) }
+        }
+        report.failures += try await check.verifyViews(devices).map { "after review: " + $0 }
     }
 
     /// Runs `body` for every device, at most `config.concurrency` at once.

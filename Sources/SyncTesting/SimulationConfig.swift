@@ -4,6 +4,16 @@ import Foundation
 /// can be replayed (network timing on a real server still varies; the scripts of writes and syncs do not).
 public struct SimulationConfig: Sendable {
     /// Virtual devices.
+    /// What the virtual helpers mostly do.
+    public enum Scenario: String, Sendable, CaseIterable {
+        /// Visits, household edits, new members and a few invalid writes (the default).
+        case mixed
+        /// Devices whose helpers share households edit the same reviewed and ordinary fields offline; then an
+        /// admin resolves every conflict and every device must converge again.
+        case contention
+    }
+
+    public var scenario: Scenario = .mixed
     public var devices: Int = 50
     /// Days simulated; each day every device works offline for a while and syncs at random moments.
     public var days: Int = 3

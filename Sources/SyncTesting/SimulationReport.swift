@@ -18,6 +18,9 @@ public struct SimulationReport: Sendable {
     public var droppedRequests = 0
     public var droppedResponses = 0
     public var duplicatedRequests = 0
+    /// Contention scenario: conflicts the run opened, by kind, and how many an admin then resolved.
+    public var conflictsByKind: [String: Int] = [:]
+    public var conflictsResolved = 0
     public var seconds: Double = 0
     public var latency = Histogram<UInt64>(highestTrackableValue: 600_000, numberOfSignificantValueDigits: .three)
     /// Every broken guarantee found; empty when the run converged.
@@ -40,6 +43,10 @@ public struct SimulationReport: Sendable {
             String(format: "time 用时: %.2f s  throughput 吞吐: %.1f mutations/s", seconds, mutationsPerSecond),
             "sync latency 同步延迟 ms: p50 \(ms(50)) p95 \(ms(95)) p99 \(ms(99)) max \(String(format: "%.1f", Double(latency.max) / 1000))",
         ]
+        if !conflictsByKind.isEmpty || conflictsResolved > 0 {
+            lines.append("conflicts 冲突: hard 需审核 \(conflictsByKind["hard", default: 0]), soft 已自动合并 \(conflictsByKind["soft", default: 0]), "
+                         + "deleted \(conflictsByKind["deleted", default: 0]); resolved 已处理 \(conflictsResolved), converged again after review 审核后再次一致")
+        }
         if passed {
             lines.append("result 结果: CONVERGED 全部设备一致, no accepted mutation lost 无丢失")
         } else {

@@ -12,6 +12,12 @@ public protocol SimulationServer: Sendable {
     func transport(token: String) throws -> any SyncTransport
     /// The server's last applied sequence number per device.
     func lastAppliedSeqs() async throws -> [String: Int64]
+    /// Open conflicts awaiting review (ids and kinds), at most `limit`.
+    func openConflicts(limit: Int) async throws -> [(id: String, kind: String)]
+    /// Conflicts of every status by kind, as counts, from the newest `limit`.
+    func conflictCounts(limit: Int) async throws -> [String: Int]
+    /// Resolves a conflict as an admin, keeping `choice` (`existing` or `incoming`).
+    func resolveConflict(id: String, choice: String, reason: String) async throws
     /// Releases connections.
     func shutdown() async throws
 }

@@ -11,9 +11,11 @@ package struct StoreFixture: Sendable {
     package let clock: ManualClock
 
     /// Seeds `store` with a county of `households` households.
-    package static func make(_ store: any SyncStore, households: Int = 40, seed: UInt64 = 7) async throws -> StoreFixture {
+    package static func make(_ store: any SyncStore, households: Int = 40, seed: UInt64 = 7, coHelpers: Int = 0)
+        async throws -> StoreFixture
+    {
         try await store.migrate()
-        let county = CountyGenerator(households: households, seed: seed).generate()
+        let county = CountyGenerator(households: households, seed: seed).generate().sharingHouseholds(coHelpers: coHelpers)
         try await store.importRecords(county.allRecords)
         return StoreFixture(store: store, county: county, clock: ManualClock())
     }

@@ -11,10 +11,14 @@ struct SeedCommand: AsyncParsableCommand {
     @Option(help: "Number of households.") var households: Int = 2000
     @Option(help: "Random seed; the same seed gives the same county.") var seed: UInt64 = 42
     @Option(help: "6-digit county code.") var county: String = "522327"
+    @Option(name: .customLong("co-helpers"),
+            help: "Also assign each household to this many further helpers (shared households, for contention).")
+    var coHelpers: Int = 0
 
     func validate() throws {
         guard (1...200_000).contains(households) else { throw ValidationError("--households must be 1–200000") }
         guard RegionCode.isCounty(county) else { throw ValidationError("--county must be a 6-digit county code") }
+        guard (0...10).contains(coHelpers) else { throw ValidationError("--co-helpers must be 0–10") }
     }
 
     func run() async throws {
@@ -23,6 +27,7 @@ struct SeedCommand: AsyncParsableCommand {
             throw ValidationError("database \(database.db) already holds data; seed an empty database")
         }
         let generated = CountyGenerator(countyCode: county, households: households, seed: seed).generate()
+            .sharingHouseholds(coHelpers: coHelpers)
         let records = generated.regions + generated.helpers + generated.households + generated.members
             + generated.assignments
         // Import in slices so a large county does not sit in one huge transaction.
@@ -31,6 +36,7 @@ struct SeedCommand: AsyncParsableCommand {
             head = try await service.store.importRecords(Array(records[start..<min(start + 5000, records.count)]))
         }
         print("seeded \(database.db): \(generated.households.count) households, \(generated.members.count) members, "
-              + "\(generated.helpers.count) helpers, \(generated.regions.count) regions (seed \(seed), head \(head))")
+              + "\(generated.helpers.count) helpers, \(generated.assignments.count) assignments, \(generated.regions.count) regions "
+              + "(seed \(seed), head \(head))")
     }
 }

@@ -9,6 +9,8 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run", abstract: "模拟帮扶人离线走访与同步并校验一致性 — simulate helpers and check convergence.")
 
     @OptionGroup var server: ServerOptions
+    @Option(help: "mixed (visits, edits, members, invalid writes) or contention (helpers sharing households edit the same fields offline; conflicts are then resolved).")
+    var scenario: String = "mixed"
     @Option(help: "Virtual devices.") var devices: Int = 50
     @Option(help: "Days to simulate.") var days: Int = 3
     @Option(help: "Random seed (printed; the same seed replays the same writes and syncs).") var seed: UInt64 = 42
@@ -21,6 +23,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("memory-stores"), help: "Keep device stores in memory instead of SQLite.") var memoryStores = false
 
     func validate() throws {
+        guard SimulationConfig.Scenario(rawValue: scenario) != nil else {
+            throw ValidationError("--scenario must be mixed or contention")
+        }
         guard devices >= 1, days >= 1 else { throw ValidationError("--devices and --days must be at least 1") }
         guard devicesPerHelper >= 1 else { throw ValidationError("--devices-per-helper must be at least 1") }
         guard (0...0.5).contains(faultRate), (0...0.5).contains(invalidRate) else {
@@ -30,6 +35,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var config = SimulationConfig()
+        config.scenario = SimulationConfig.Scenario(rawValue: scenario) ?? .mixed
         config.devices = devices
         config.days = days
         config.seed = seed
@@ -48,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: config.storeDirectory!, withIntermediateDirectories: true)
         }
         defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
-        print("bangfu-sim run: \(devices) devices, \(days) days, seed \(seed), against \(server.url)")
+        print("bangfu-sim run: scenario \(scenario), \(devices) devices, \(days) days, seed \(seed), against \(server.url)")
         let report = try await Simulation(config: config, server: try server.server(devices: min(devices, 64))).run()
         print(report.summary)
         if !report.passed { throw ExitCode(1) }

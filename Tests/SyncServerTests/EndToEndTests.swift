@@ -66,4 +66,33 @@ import Testing
         #expect(passed, "seed \(Self.seed): \(failures)")
         #expect(report.devices == 20)
     }
+
+    /// `bangfu-sim run --scenario contention` in a test: helpers sharing households edit the same fields
+    /// offline over TLS; hard conflicts open, an admin resolves them over the admin API, and every device
+    /// converges again with nothing left 待核实.
+    @Test func contentionOverTLSOpensConflictsAndConvergesAfterReview() async throws {
+        let certificates = try LiveServer.makeCertificates()
+        defer { try? FileManager.default.removeItem(at: certificates.directory) }
+        let store = MemorySyncStore()
+        _ = try await StoreFixture.make(store, households: 30, seed: Self.seed, coHelpers: 3)
+        let adminToken = "e2e-admin-token-0123456789"
+        let report = try await LiveServer.run(store: store, certificates: certificates, adminToken: adminToken) { port, _ in
+            var config = SimulationConfig()
+            config.scenario = .contention
+            config.devices = 16
+            config.days = 3
+            config.seed = Self.seed
+            config.invalidWriteRate = 0
+            config.faults = .init(dropRequest: 0.05, dropResponse: 0.05, duplicate: 0.05)
+            let server = try HTTPSimulationServer(url: "https://127.0.0.1:\(port)", caCertificatePath: certificates.ca,
+                                                  adminToken: adminToken)
+            return try await Simulation(config: config, server: server).run()
+        }
+        print(report.summary)
+        let passed = report.passed
+        let failures = report.failures.prefix(5)
+        #expect(passed, "seed \(Self.seed): \(failures)")
+        #expect(report.conflictsByKind["hard", default: 0] > 0, "shared households should produce hard conflicts")
+        #expect(report.conflictsResolved >= report.conflictsByKind["hard", default: 0])
+    }
 }
