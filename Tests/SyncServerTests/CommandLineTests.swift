@@ -1,4 +1,8 @@
 import Foundation
+import SyncModel
+import SyncStore
+import SyncStoreSQLite
+import SyncTesting
 import Testing
 
 /// The executables as an operator runs them.
@@ -67,5 +71,48 @@ import Testing
         let result = try Self.run("bangfu-sim", ["run", "--url", "http://127.0.0.1:1", "--admin-token", "x"])
         #expect(result.status != 0)
         #expect(result.output.contains("https://"))
+    }
+
+    @Test func adminListsShowsAndResolvesConflicts() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("c.sqlite").path
+        let fixture = try await StoreFixture.make(try SQLiteSyncStore(path: path), households: 20)
+        let (helper, households) = try fixture.helper()
+        try await fixture.enroll("dev-a", helperId: helper)
+        try await fixture.enroll("dev-b", helperId: helper)
+        let base = try #require(try await fixture.store.record(RecordKey(.households, households[0]))).version
+        for (device, value) in [("dev-a", 15000), ("dev-b", 18000)] {
+            var mutation = fixture.setHousehold(households[0], seq: 1, device: device, fields: ["incomeWage": .int(Int64(value))])
+            mutation.baseVersion = base
+            _ = try await fixture.push([mutation], device: device, helper: helper)
+        }
+        let id = "cf.dev-b.1.incomeWage"
+        let list = try Self.run("bangfu-admin", ["conflicts", "list", "--db", path])
+        #expect(list.status == 0 && list.output.contains(id) && list.output.contains("15000"))
+        let show = try Self.run("bangfu-admin", ["conflicts", "show", id, "--db", path])
+        #expect(show.status == 0 && show.output.contains("当前值 current 18000"))
+        let bad = try Self.run("bangfu-admin", ["conflicts", "resolve", id, "--db", path, "--value=-1", "--reason", "核实"])
+        #expect(bad.status != 0 && bad.output.contains("out_of_range"))
+        let resolve = try Self.run("bangfu-admin", ["conflicts", "resolve", id, "--db", path, "--value", "16000",
+                                                   "--reason", "入户核实工资单", "--by", "县管理员"])
+        #expect(resolve.status == 0 && resolve.output.contains("16000"))
+        let again = try Self.run("bangfu-admin", ["conflicts", "resolve", id, "--db", path, "--choose", "existing",
+                                                 "--reason", "再改"])
+        #expect(again.status != 0 && again.output.contains("conflict_not_open"))
+        let resolved = try Self.run("bangfu-admin", ["conflicts", "list", "--db", path, "--status", "resolved"])
+        #expect(resolved.output.contains(id))
+        #expect(try await fixture.store.record(RecordKey(.households, households[0]))?.fields["incomeWage"] == 16000)
+    }
+
+    @Test func seedCanShareHouseholdsAmongCoHelpers() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = try Self.run("bangfu-admin", ["seed", "--db", directory.appendingPathComponent("p.sqlite").path,
+                                                 "--households", "40", "--seed", "3"])
+        let shared = try Self.run("bangfu-admin", ["seed", "--db", directory.appendingPathComponent("s.sqlite").path,
+                                                  "--households", "40", "--seed", "3", "--co-helpers", "2"])
+        #expect(plain.output.contains("40 assignments"))
+        #expect(shared.status == 0 && shared.output.contains("120 assignments"))
     }
 }
