@@ -97,7 +97,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "bangfu-bench", dependencies: [
-            "SyncModel", "SyncEngine", "SyncStore", "SyncStoreSQLite", "SyncService", "SyncTesting",
+            "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncStoreSQLite", "SyncService", "SyncTesting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldDomain
 import Foundation
 import Logging
 import SyncEngine
@@ -19,6 +20,7 @@ struct BangfuBench: AsyncParsableCommand {
     @Option(help: "Mutations per push.") var batch: Int = 50
     @Option(help: "Pushes per stage.") var pushes: Int = 400
     @Option(help: "Devices taking turns.") var devices: Int = 100
+    @Option(help: "Household field merges timed by the merge stages.") var merges: Int = 200_000
 
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-bench-\(UUID().uuidString)")
@@ -52,6 +54,7 @@ struct BangfuBench: AsyncParsableCommand {
             return JSONWriter.bytes(["deviceId": .string(identity.deviceId), "mutations": .array(mutations)])
         }
         print("bangfu-bench: \(households) households, pushes of \(batch) visits, \(pushes) pushes per stage")
+        try benchMerges(fixture.county.households[0])
 
         let bodies = (0..<pushes).map { body($0 % devices) }
         let parse = try measure(pushes) { index in _ = try PushEnvelope.parse(bodies[index]) }
@@ -77,6 +80,88 @@ struct BangfuBench: AsyncParsableCommand {
             _ = try await service.push(envelopes[index], from: identities[index % devices].0)
         }
         report("service push (store transaction, SQLite FULL sync)", pushStage)
+    }
+
+    /// The engine's merge rate on household writes, half of them concurrent with another device's write of
+    /// the same fields (so reviewed fields open hard conflicts and the rest log soft ones).
+    func benchMerges(_ seeded: SyncRecord) throws {
+        var record = seeded
+        record.version = 1000
+        record.materializeFieldVersions()
+        // Eight kinds of write; each round of eight comes from the other device, every second round from a
+        // stale base, with values that change from round to round.
+        func write(_ index: Int) -> [String: JSONValue] {
+            let round = index / 8
+            let amount = JSONValue.int(Int64(12_000 + (round % 3) * 3_000))
+            switch index % 8 {
+            case 0: return ["incomeWage": amount]
+            case 1: return ["incomeBusiness": amount, "phone": .string("1380000000\(round % 10)")]
+            case 2: return ["causes": round % 2 == 0 ? ["illness"] : ["disability", "lackSkills"]]
+            case 3: return ["policies.dibao": round % 3 == 0 ? .null : .object(["amount": amount])]
+            case 4: return ["address": .string("新村\(round % 5)号")]
+            case 5: return ["status": round % 2 == 0 ? "notLifted" : "lifted"]
+            case 6: return ["drinkingWaterSecure": .bool(round % 2 == 0), "housingSecure": true]
+            default: return ["productionCost": amount]
+            }
+        }
+        let merger = FieldMerger(schema: Domain.schema(for: .households))
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var conflicts = 0
+        let start = ContinuousClock.now
+        for index in 0..<merges {
+            let round = index / 8
+            let device = round % 2 == 0 ? "dev-a" : "dev-b"
+            let write = FieldMerger.Write(
+                fields: write(index),
+                stamp: HLCTimestamp(physical: now + Int64(index), logical: 0, node: device),
+                baseVersion: round % 4 < 2 ? record.version : record.version - 8, deviceId: device,
+                newVersion: record.version + 1)
+            let outcome = merger.merge(write, into: record)
+            conflicts += outcome.hardConflicts.count
+            if !outcome.changedFields.isEmpty {
+                record.fields = outcome.fields
+                record.stamps = outcome.stamps
+                record.fieldVersions = outcome.fieldVersions
+                record.version += 1
+            }
+        }
+        let seconds = Self.seconds(ContinuousClock.now - start)
+        print(String(format: "%-52@ %8.3f µs/merge %10.0f merges/s (%d hard conflicts)",
+                     "merge household write (FieldMerger)" as NSString, seconds / Double(merges) * 1e6,
+                     Double(merges) / seconds, conflicts))
+
+        // The whole pure push path for conflict-heavy household edits: 50 sets per push, from a stale base.
+        let pushesNeeded = max(1, merges / 50)
+        var snapshotRecord = record
+        snapshotRecord.openConflicts = []
+        let key = RecordKey(.households, record.id)
+        let planStart = ContinuousClock.now
+        var planned = 0
+        var opened = 0
+        for push in 0..<pushesNeeded {
+            let device = push % 2 == 0 ? "dev-a" : "dev-b"
+            let raw: [JSONValue] = (0..<50).map { offset in
+                ["seq": .int(Int64(offset + 1)), "collection": "households", "recordId": .string(record.id), "op": "set",
+                 "fields": .object(write(push * 50 + offset)), "baseVersion": 900,
+                 "stamp": .string(HLCTimestamp(physical: now + Int64(offset), logical: 0, node: device).wireValue)]
+            }
+            let planner = PushPlanner(context: PushContext(deviceId: device, helperId: "hp", serverNow: now + 60_000))
+            let plan = planner.plan(
+                entries: raw.map(Mutation.parse), raw: raw,
+                snapshot: PushSnapshot(lastAppliedSeq: 0, headVersion: snapshotRecord.version, storedOutcomes: [:],
+                                       records: [key: snapshotRecord],
+                                       scope: DeviceScope(households: [record.id], villages: [])))
+            planned += plan.results.count
+            opened += plan.conflicts.count { $0.kind == .hard }
+        }
+        let planSeconds = Self.seconds(ContinuousClock.now - planStart)
+        print(String(format: "%-52@ %8.3f µs/mutation %10.0f mutations/s (%d hard conflicts)",
+                     "plan conflict-heavy household pushes (pure)" as NSString, planSeconds / Double(planned) * 1e6,
+                     Double(planned) / planSeconds, opened))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static var quietLogger: Logger {
