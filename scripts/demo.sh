@@ -7,6 +7,9 @@
 #   --once   stop the server after the simulation instead of keeping it running
 #
 # Environment: PORT (8443), HOUSEHOLDS (2000), SEED (42), DEVICES (20), DAYS (3),
+#              SCENARIO (mixed, or contention: helpers sharing households edit the same fields offline,
+#              then every conflict is resolved; its county is seeded with 3 co-helpers per household
+#              into data/bangfu-contention.sqlite),
 #              BANGFU_ADMIN_TOKEN (a fresh random token when unset).
 # Builds in release mode (the first build takes several minutes). Data: data/bangfu.sqlite (kept between
 # runs; delete it to reseed). Certificates: certs/out/ (made once by scripts/make-dev-certs.sh).
@@ -17,7 +20,7 @@ ONCE=0
 for arg in "$@"; do
     case "$arg" in
         --once) ONCE=1 ;;
-        -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "demo: unknown argument $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -27,7 +30,13 @@ HOUSEHOLDS="${HOUSEHOLDS:-2000}"
 SEED="${SEED:-42}"
 DEVICES="${DEVICES:-20}"
 DAYS="${DAYS:-3}"
+SCENARIO="${SCENARIO:-mixed}"
 DB="data/bangfu.sqlite"
+CO_HELPERS=0
+if [[ "$SCENARIO" == contention ]]; then
+    DB="data/bangfu-contention.sqlite"
+    CO_HELPERS=3
+fi
 CERTS="certs/out"
 LOG="data/bangfu-server.log"
 URL="https://127.0.0.1:$PORT"
@@ -61,7 +70,7 @@ fi
 mkdir -p data
 if [[ ! -f "$DB" ]]; then
     echo "demo: seeding $DB with $HOUSEHOLDS households (seed $SEED)"
-    "$BIN/bangfu-admin" seed --db "$DB" --households "$HOUSEHOLDS" --seed "$SEED"
+    "$BIN/bangfu-admin" seed --db "$DB" --households "$HOUSEHOLDS" --seed "$SEED" --co-helpers "$CO_HELPERS"
 else
     echo "demo: using existing $DB (delete it to reseed)"
 fi
@@ -91,9 +100,9 @@ until curl -fsS --max-time 2 --cacert "$CERTS/ca.pem" "$URL/health" >/dev/null 2
 done
 echo "listening on $URL"
 
-echo "demo: simulating $DEVICES devices over $DAYS days (seed $SEED)"
+echo "demo: simulating $DEVICES devices over $DAYS days (scenario $SCENARIO, seed $SEED)"
 "$BIN/bangfu-sim" run --url "$URL" --ca "$CERTS/ca.pem" --admin-token "$TOKEN" \
-    --devices "$DEVICES" --days "$DAYS" --seed "$SEED"
+    --scenario "$SCENARIO" --devices "$DEVICES" --days "$DAYS" --seed "$SEED"
 
 if ((ONCE == 1)); then
     exit 0

@@ -19,20 +19,22 @@ public protocol LocalStore: Sendable {
     /// record's confirmed version as its `baseVersion`. Returns the mutation as it will be pushed.
     func enqueue(_ write: LocalWrite, now: Int64) async throws -> Mutation
 
-    /// Outbox mutations with `seq >= fromSeq`, oldest first, at most `limit`.
+    /// Unacknowledged outbox mutations with `seq >= fromSeq`, oldest first, at most `limit`.
     func pendingMutations(fromSeq: Int64, limit: Int) async throws -> [Mutation]
 
-    /// How many mutations wait in the outbox.
+    /// How many mutations wait to be sent (acknowledged ones that await their pull are not counted).
     func pendingCount() async throws -> Int
 
-    /// Applies a push outcome: records the rejected results (once per `seq`; replays change nothing), drops
-    /// outbox entries with `seq <= lastAppliedSeq` and raises the acknowledged sequence. Returns how many
+    /// Applies a push outcome: records the rejected results (once per `seq`; replays change nothing) and
+    /// drops them from the outbox, and raises the acknowledged sequence. Accepted entries stay in the outbox
+    /// (no longer sent) so the view keeps showing them until a pull brings their effect. Returns how many
     /// rejections were new.
     @discardableResult
     func acknowledge(upTo lastAppliedSeq: Int64, results: [MutationResult], now: Int64) async throws -> Int
 
     /// Applies one pull page: upserts its records, deletes tombstones and scope removals (never outbox
-    /// entries), stores its cursor, observes its stamps, and drops outbox entries up to its `lastAppliedSeq`.
+    /// entries), stores its cursor, observes its stamps, and — on the page that catches up (`hasMore` false) —
+    /// drops outbox entries up to its `lastAppliedSeq`.
     func applyPullPage(_ page: PullResponse, now: Int64) async throws
 
     /// The confirmed records of `collection` (only `recordId`, when given) and the outbox mutations that

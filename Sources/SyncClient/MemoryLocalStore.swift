@@ -56,11 +56,17 @@ public final class MemoryLocalStore: LocalStore {
     }
 
     public func pendingMutations(fromSeq: Int64, limit: Int) async throws -> [Mutation] {
-        state.withLock { state in Array(state.outbox.lazy.filter { $0.seq >= fromSeq }.prefix(limit)) }
+        state.withLock { state in
+            let first = max(fromSeq, (state.sync?.lastAppliedSeq ?? 0) + 1)
+            return Array(state.outbox.lazy.filter { $0.seq >= first }.prefix(limit))
+        }
     }
 
     public func pendingCount() async throws -> Int {
-        state.withLock { $0.outbox.count }
+        state.withLock { state in
+            let acknowledged = state.sync?.lastAppliedSeq ?? 0
+            return state.outbox.count { $0.seq > acknowledged }
+        }
     }
 
     @discardableResult
@@ -75,7 +81,10 @@ public final class MemoryLocalStore: LocalStore {
                 state.rejected[rejection.seq] = rejection
                 added += 1
             }
-            state.outbox.removeAll { $0.seq <= lastAppliedSeq }
+            // Accepted writes stay (no longer sent) and keep showing in the view until a caught-up pull brings
+            // their effect; rejected ones never apply, so they go now.
+            let rejectedSeqs = Set(rejections.map(\.seq))
+            state.outbox.removeAll { rejectedSeqs.contains($0.seq) }
             sync.acknowledge(upTo: lastAppliedSeq)
             state.sync = sync
             return added
@@ -94,7 +103,7 @@ public final class MemoryLocalStore: LocalStore {
                 }
             }
             sync.absorb(page, now: now)
-            state.outbox.removeAll { $0.seq <= page.lastAppliedSeq }
+            if !page.hasMore { state.outbox.removeAll { $0.seq <= page.lastAppliedSeq } }
             state.sync = sync
         }
     }

@@ -51,13 +51,17 @@ public final class SQLiteLocalStore: LocalStore {
 
     public func pendingMutations(fromSeq: Int64, limit: Int) async throws -> [Mutation] {
         try await pool.read { db in
-            try Self.mutations(db, sql: "SELECT body FROM outbox WHERE seq >= ? ORDER BY seq LIMIT ?",
-                               arguments: [fromSeq, limit])
+            let acknowledged = try Self.requireState(db).lastAppliedSeq
+            return try Self.mutations(db, sql: "SELECT body FROM outbox WHERE seq >= ? ORDER BY seq LIMIT ?",
+                                      arguments: [max(fromSeq, acknowledged + 1), limit])
         }
     }
 
     public func pendingCount() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+        try await pool.read { db in
+            let acknowledged = try Self.requireState(db).lastAppliedSeq
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE seq > ?", arguments: [acknowledged]) ?? 0
+        }
     }
 
     @discardableResult
@@ -85,7 +89,11 @@ public final class SQLiteLocalStore: LocalStore {
                                 try rejection.mutation.map(SyncJSON.encodeString), rejection.recordedAt])
                 added += db.changesCount
             }
-            try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [lastAppliedSeq])
+            // Accepted writes stay in the outbox (no longer sent) and keep showing in the view until a pull
+            // that has caught up brings their effect; rejected ones never apply, so they go now.
+            for rejection in rejections {
+                try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [rejection.seq])
+            }
             state.acknowledge(upTo: lastAppliedSeq)
             try Self.saveState(state, db)
             return added
@@ -113,7 +121,9 @@ public final class SQLiteLocalStore: LocalStore {
                 }
             }
             state.absorb(page, now: now)
-            try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [page.lastAppliedSeq])
+            if !page.hasMore {
+                try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [page.lastAppliedSeq])
+            }
             try Self.saveState(state, db)
         }
     }

@@ -41,9 +41,14 @@ public struct ConflictResolver: Sendable {
     public init(serverNow: Int64) { self.serverNow = serverNow }
 
     /// Resolves `conflict` on `record`. Returns the record to write at `newVersion` (nil when the record
-    /// does not change: a deleted record kept deleted) and the resolved conflict.
-    public func resolve(_ conflict: Conflict, record: SyncRecord, request: Request, newVersion: Int64)
-        throws(Refusal) -> (record: SyncRecord?, conflict: Conflict)
+    /// does not change: a deleted record kept deleted) and the resolved conflicts, `conflict` first.
+    ///
+    /// Choosing a side settles, with that side, every other open hard conflict that the same mutation opened
+    /// on the record (`others` are the record's other open conflicts): the fields of one edit belong
+    /// together, and settling them one at a time could be impossible (status and monitoring category must
+    /// agree after every write). An entered value settles only `conflict`.
+    public func resolve(_ conflict: Conflict, record: SyncRecord, request: Request, newVersion: Int64,
+                        others: [Conflict] = []) throws(Refusal) -> (record: SyncRecord?, conflicts: [Conflict])
     {
         guard conflict.status == .open else {
             throw Refusal(code: .conflictNotOpen, field: nil, message: conflict.status == .logged
@@ -78,32 +83,54 @@ public struct ConflictResolver: Sendable {
             }
         case .hard:
             guard let field = conflict.field else { throw invalid("field", "冲突缺少字段 (conflict names no field)") }
-            switch request.choice {
-            case .existing: value = conflict.existing.value
-            case .incoming: value = conflict.incoming.value
-            case .value:
-                value = request.value ?? .null
+            var group = [conflict]
+            if request.choice != .value {
+                group += others.filter { other in
+                    other.kind == .hard && other.status == .open && other.field != nil
+                        && other.incoming.deviceId == conflict.incoming.deviceId && other.incoming.seq == conflict.incoming.seq
+                }
+            }
+            var values: [String: JSONValue] = [:]
+            for member in group {
+                switch request.choice {
+                case .existing: values[member.field!] = member.existing.value
+                case .incoming: values[member.field!] = member.incoming.value
+                case .value: values[member.field!] = request.value ?? .null
+                }
+            }
+            if request.choice == .value {
                 let schema = Domain.schema(for: conflict.collection)
-                if let violation = schema.validateAdmin(op: .set, fields: [field: value]) {
+                if let violation = schema.validateAdmin(op: .set, fields: values) {
                     throw Refusal(code: violation.code, field: violation.field, message: violation.message)
                 }
             }
+            let ids = Set(group.map(\.id))
             if record.deleted {
-                // A record deleted since the conflict opened stays deleted; the tombstone drops the marker.
+                // A record deleted since the conflict opened stays deleted; the tombstone drops the markers.
                 var tombstone = record
                 tombstone.materializeFieldVersions()
-                tombstone.openConflicts.removeAll { $0.id == conflict.id }
+                tombstone.openConflicts.removeAll { ids.contains($0.id) }
                 tombstone.version = newVersion
                 updated = tombstone
             } else {
-                updated = try write([field: value], to: record, newVersion: newVersion, closing: conflict.id)
+                updated = try write(values, to: record, newVersion: newVersion, closing: ids)
             }
+            let version = updated?.version ?? record.version
+            return (updated, group.map { member in
+                var settled = member
+                settled.status = .resolved
+                settled.resolution = Conflict.Resolution(
+                    choice: request.choice, value: values[member.field!] ?? .null, reason: reason,
+                    resolvedBy: request.resolvedBy, resolvedAt: serverNow, version: version)
+                return settled
+            })
         }
+        _ = value
         resolved.status = .resolved
         resolved.resolution = Conflict.Resolution(
             choice: request.choice, value: value, reason: reason, resolvedBy: request.resolvedBy,
             resolvedAt: serverNow, version: updated?.version ?? record.version)
-        return (updated, resolved)
+        return (updated, [resolved])
     }
 
     /// Deletes `record` as an admin: a tombstone at `newVersion`, which pull delivers as `deleted`.
@@ -132,7 +159,7 @@ public struct ConflictResolver: Sendable {
         return HLCTimestamp(physical: newest.physical, logical: newest.logical + 1, node: Self.adminNode)
     }
 
-    private func write(_ fields: [String: JSONValue], to record: SyncRecord, newVersion: Int64, closing id: String?)
+    private func write(_ fields: [String: JSONValue], to record: SyncRecord, newVersion: Int64, closing ids: Set<String>)
         throws(Refusal) -> SyncRecord
     {
         var updated = record
@@ -143,7 +170,7 @@ public struct ConflictResolver: Sendable {
             updated.stamps[name] = stamp
             updated.fieldVersions[name] = newVersion
         }
-        updated.openConflicts.removeAll { $0.id == id }
+        updated.openConflicts.removeAll { ids.contains($0.id) }
         updated.version = newVersion
         if let violation = Domain.schema(for: record.collection).validateRecord(updated.fields) {
             throw Refusal(code: violation.code, field: violation.field, message: violation.message)
@@ -154,7 +181,7 @@ public struct ConflictResolver: Sendable {
     private func restore(_ record: SyncRecord, fields: [String: JSONValue], newVersion: Int64) throws(Refusal)
         -> SyncRecord
     {
-        var restored = try write(fields, to: record, newVersion: newVersion, closing: nil)
+        var restored = try write(fields, to: record, newVersion: newVersion, closing: [])
         restored.deleted = false
         restored.stamps[Conflict.deletedMarkerField] = nil
         return restored

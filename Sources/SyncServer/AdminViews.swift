@@ -128,6 +128,8 @@ enum AdminViews {
         var openedVersion: Int64
         var current: JSONValue?
         var resolution: ConflictResolution?
+        /// Other conflicts of the same edit that a side choice settled with it.
+        var alsoResolved: [String]?
 
         init(_ conflict: Conflict, current: JSONValue? = nil, showCurrent: Bool = false) {
             id = conflict.id

@@ -60,7 +60,9 @@ struct ConflictRoutes<Context: RequestContext> {
             let body = try await request.collectBody(upTo: 64 * 1024)
             let resolution = try Self.parseResolution(JSONParser.parse(Data(buffer: body)))
             let resolved = try await service.resolveConflict(id: id, request: resolution)
-            return try JSONResponse.make(AdminViews.ConflictView(resolved), request: request)
+            var view = AdminViews.ConflictView(resolved[0])
+            if resolved.count > 1 { view.alsoResolved = resolved.dropFirst().map(\.id) }
+            return try JSONResponse.make(view, request: request)
         }
         admin.delete("/records/:collection/:id") { request, context in
             try authorize(request)

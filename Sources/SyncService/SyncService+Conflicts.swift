@@ -30,16 +30,19 @@ extension SyncService {
         return (conflict, current)
     }
 
-    /// Resolves an open conflict: the chosen value becomes a new version of the record.
-    package func resolveConflict(id: String, request: ConflictResolver.Request) async throws -> Conflict {
+    /// Resolves an open conflict: the chosen value becomes a new version of the record. Returns every
+    /// conflict settled, `id` first (choosing a side also settles the other fields of the same edit).
+    package func resolveConflict(id: String, request: ConflictResolver.Request) async throws -> [Conflict] {
         let resolver = ConflictResolver(serverNow: now())
         do {
-            let resolved = try await store.resolveConflict(id: id) { conflict, record, version in
-                try resolver.resolve(conflict, record: record, request: request, newVersion: version)
+            let resolved = try await store.resolveConflict(id: id) { conflict, record, others, version in
+                let result = try resolver.resolve(conflict, record: record, request: request, newVersion: version,
+                                                  others: others)
+                return (result.record, result.conflicts)
             }
             logger.info("conflict resolved", metadata: [
                 "conflict.id": "\(id)", "conflict.choice": "\(request.choice.rawValue)",
-                "record.version": "\(resolved.resolution?.version ?? 0)",
+                "conflict.settled": "\(resolved.count)", "record.version": "\(resolved.first?.resolution?.version ?? 0)",
             ])
             return resolved
         } catch let error as SyncStoreError where error.code == .conflictNotFound {

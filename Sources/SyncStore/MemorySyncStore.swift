@@ -189,21 +189,28 @@ package final class MemorySyncStore: SyncStore {
     }
 
     package func resolveConflict(
-        id: String, _ resolve: @escaping @Sendable (Conflict, SyncRecord, Int64) throws -> (SyncRecord?, Conflict)
-    ) async throws -> Conflict {
+        id: String,
+        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict], Int64) throws -> (SyncRecord?, [Conflict])
+    ) async throws -> [Conflict] {
         try state.withLock { state in
             guard let index = state.conflictIndex[id] else { throw SyncStoreError(.conflictNotFound, id) }
             let conflict = state.conflicts[index]
             guard let record = state.records[RecordKey(conflict.collection, conflict.recordId)] else {
                 throw SyncStoreError(.recordNotFound, conflict.recordId)
             }
-            let (updated, resolved) = try resolve(conflict, record, state.head + 1)
+            let others = state.conflicts.filter {
+                $0.recordId == conflict.recordId && $0.collection == conflict.collection && $0.status == .open
+                    && $0.id != id
+            }
+            let (updated, resolved) = try resolve(conflict, record, others, state.head + 1)
             if var updated {
                 state.head += 1
                 updated.version = state.head
                 state.records[RecordKey(updated.collection, updated.id)] = updated
             }
-            state.conflicts[index] = resolved
+            for settled in resolved {
+                if let position = state.conflictIndex[settled.id] { state.conflicts[position] = settled }
+            }
             return resolved
         }
     }

@@ -60,12 +60,14 @@ package protocol SyncStore: Sendable {
     /// One conflict by id.
     func conflict(id: String) async throws -> Conflict?
 
-    /// Resolves a conflict in one transaction: loads it and its record, calls `resolve` with them and the
-    /// version a written record gets, writes what it returns. Throws `conflictNotFound`, or what `resolve`
-    /// throws.
+    /// Resolves a conflict in one transaction: loads it, its record and the other open conflicts on that
+    /// record, calls `resolve` with them and the version a written record gets, and writes what it returns
+    /// (the record, and every conflict it settled, the asked-for one first). Throws `conflictNotFound`, or
+    /// what `resolve` throws.
     func resolveConflict(
-        id: String, _ resolve: @escaping @Sendable (Conflict, SyncRecord, Int64) throws -> (SyncRecord?, Conflict)
-    ) async throws -> Conflict
+        id: String,
+        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict], Int64) throws -> (SyncRecord?, [Conflict])
+    ) async throws -> [Conflict]
 
     /// Changes one record as an admin, in one transaction: `change` gets the current state and the new
     /// version and returns the state to write. Throws `recordNotFound`, or what `change` throws.

@@ -285,8 +285,9 @@ package final class SQLiteSyncStore: SyncStore {
     }
 
     package func resolveConflict(
-        id: String, _ resolve: @escaping @Sendable (Conflict, SyncRecord, Int64) throws -> (SyncRecord?, Conflict)
-    ) async throws -> Conflict {
+        id: String,
+        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict], Int64) throws -> (SyncRecord?, [Conflict])
+    ) async throws -> [Conflict] {
         try await pool.write { db in
             guard let body = try Data.fetchOne(db, sql: "SELECT body FROM conflicts WHERE id = ?", arguments: [id]) else {
                 throw SyncStoreError(.conflictNotFound, id)
@@ -296,15 +297,20 @@ package final class SQLiteSyncStore: SyncStore {
             guard let record = try Self.records(db, keys: [key])[key] else {
                 throw SyncStoreError(.recordNotFound, key.description)
             }
+            let others = try Data.fetchAll(db, sql: """
+                SELECT body FROM conflicts WHERE record_id = ? AND collection = ? AND status = 'open' AND id <> ?
+                """, arguments: [conflict.recordId, conflict.collection.rawValue, id]).map(RecordCodec.decodeConflict)
             let head = try Self.head(db)
-            let (updated, resolved) = try resolve(conflict, record, head + 1)
+            let (updated, resolved) = try resolve(conflict, record, others, head + 1)
             if var updated {
                 updated.version = head + 1
                 try Self.upsert(updated, db: db)
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'head'", arguments: [head + 1])
             }
-            try db.execute(sql: "UPDATE conflicts SET status = ?, body = ? WHERE id = ?",
-                           arguments: [resolved.status.rawValue, try RecordCodec.encodeConflict(resolved), id])
+            for settled in resolved {
+                try db.execute(sql: "UPDATE conflicts SET status = ?, body = ? WHERE id = ?",
+                               arguments: [settled.status.rawValue, try RecordCodec.encodeConflict(settled), settled.id])
+            }
             return resolved
         }
     }

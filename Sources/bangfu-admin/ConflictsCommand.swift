@@ -108,8 +108,9 @@ struct ConflictsCommand: AsyncParsableCommand {
             default:
                 throw ValidationError("give exactly one of --choose and --value")
             }
-            let resolved = try await database.openService().resolveConflict(id: id, request: request)
-            print("已处理 resolved \(resolved.id): \(resolved.resolution.map { String(decoding: JSONWriter.bytes($0.value), as: UTF8.self) } ?? "") → record version \(resolved.resolution?.version ?? 0)")
+            for resolved in try await database.openService().resolveConflict(id: id, request: request) {
+                print("已处理 resolved \(resolved.id): \(resolved.resolution.map { String(decoding: JSONWriter.bytes($0.value), as: UTF8.self) } ?? "") → record version \(resolved.resolution?.version ?? 0)")
+            }
         }
     }
 }

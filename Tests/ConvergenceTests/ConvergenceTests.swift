@@ -39,7 +39,16 @@ import Testing
                 guard next < seeds.count else { return }
                 let seed = seeds[next]
                 next += 1
-                group.addTask { (seed, try await ConvergenceHistory(seed: seed).run()) }
+                group.addTask {
+                    do {
+                        return (seed, try await ConvergenceHistory(seed: seed).run())
+                    } catch {
+                        // A history that throws fails with its seed, like one whose checks fail.
+                        var report = ConvergenceHistory.Report(label: "seed \(seed)")
+                        report.failures = ["threw \(error)"]
+                        return (seed, report)
+                    }
+                }
             }
             start()
             start()

@@ -175,12 +175,12 @@ import Testing
         #expect(conflict.incoming.value == .object(["address": "新地址"]))
         #expect(world.results["dev-a"]?.first?.status == .conflict)
         // Restoring it (the admin chose the device's side) brings the edit back with a new version.
-        let (restored, resolved) = try ConflictResolver(serverNow: now + 120_000).resolve(
+        let (restored, settled) = try ConflictResolver(serverNow: now + 120_000).resolve(
             conflict, record: world.household,
             request: .init(choice: .incoming, value: nil, reason: "误删，恢复", resolvedBy: "县管理员"), newVersion: 12)
         #expect(restored?.deleted == false)
         #expect(restored?.fields["address"] == "新地址")
-        #expect(resolved.status == .resolved)
+        #expect(settled.map(\.status) == [.resolved])
     }
 
     @Test func visitsAreAppendOnly() {
@@ -196,10 +196,11 @@ import Testing
         push(&world, device: "dev-b", seq: 1, ["status": "monitored", "monitoringCategory": "marginal"], offset: 2_000)
         let conflict = try #require(world.conflicts.first { $0.kind == .hard })
         let resolver = ConflictResolver(serverNow: now + 120_000)
-        let (updated, resolved) = try resolver.resolve(
+        let (updated, settled) = try resolver.resolve(
             conflict, record: world.household,
             request: .init(choice: .value, value: "monitored", reason: "入户核实", resolvedBy: nil), newVersion: world.head + 1)
         let record = try #require(updated)
+        let resolved = settled[0]
         #expect(record.version == world.head + 1)
         #expect(record.openConflicts.isEmpty)
         #expect(record.stamps["status"]!.node == "admin")
@@ -233,5 +234,41 @@ import Testing
         #expect(world.household.stamps["address"]!.physical == now + 60_000)
         push(&world, device: "dev-b", seq: 1, ["address": "正确地址"], offset: 120_000, base: world.head)
         #expect(world.household.fields["address"] == "正确地址")
+    }
+
+    /// Status and monitoring category must agree after every write, so the fields of one edit are settled
+    /// together when the admin picks a side: otherwise neither conflict could be resolved alone.
+    @Test func choosingASideSettlesEveryConflictOfTheSameEdit() throws {
+        var world = world()
+        push(&world, device: "dev-a", seq: 1, ["status": "notLifted"], offset: 1_000)
+        push(&world, device: "dev-b", seq: 1, ["status": "monitored", "monitoringCategory": "marginal"], offset: 2_000)
+        // Make a's side the one with a category change too: a third field write of a to the category.
+        let hard = world.conflicts.filter { $0.kind == .hard }
+        #expect(hard.count == 1, "a never wrote the category, so only status conflicts")
+        var world2 = self.world()
+        push(&world2, device: "dev-a", seq: 1, ["status": "monitored", "monitoringCategory": "unstable"], offset: 1_000)
+        push(&world2, device: "dev-b", seq: 1, ["status": "lifted", "monitoringCategory": .null], offset: 2_000)
+        let pair = world2.conflicts.filter { $0.kind == .hard }
+        #expect(Set(pair.compactMap(\.field)) == ["status", "monitoringCategory"])
+        let status = try #require(pair.first { $0.field == "status" })
+        let others = pair.filter { $0.id != status.id }
+        let resolver = ConflictResolver(serverNow: now + 120_000)
+        let (record, settled) = try resolver.resolve(
+            status, record: world2.household,
+            request: .init(choice: .existing, value: nil, reason: "监测对象，确认", resolvedBy: nil),
+            newVersion: world2.head + 1, others: others)
+        #expect(settled.count == 2)
+        #expect(record?.fields["status"] == "monitored")
+        #expect(record?.fields["monitoringCategory"] == "unstable")
+        #expect(record?.openConflicts.isEmpty == true)
+        // Settling only the status would break the cross-field rule: refused with its code, nothing written.
+        do {
+            _ = try resolver.resolve(status, record: world2.household,
+                                     request: .init(choice: .existing, value: nil, reason: "x", resolvedBy: nil),
+                                     newVersion: world2.head + 1, others: [])
+            Issue.record("a resolution that breaks the status/category rule was accepted")
+        } catch {
+            #expect(error.code == .monitoringCategoryMismatch)
+        }
     }
 }

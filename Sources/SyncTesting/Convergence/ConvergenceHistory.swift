@@ -38,6 +38,8 @@ public struct ConvergenceHistory: Sendable {
         /// Empty when every check held.
         public var failures: [String] = []
 
+        public init(label: String) { self.label = label }
+
         public var description: String {
             "\(label): \(devices) devices, \(households) households, \(steps) steps, \(writes) writes, \(syncs) syncs, "
                 + "\(appliedMutations) applied, conflicts hard \(hardConflicts) / soft \(softConflicts) / deleted "

@@ -124,6 +124,8 @@ final class HistoryScript: Sendable {
         let open = try await store.conflicts(ConflictQuery(status: .open, limit: .max))
             .sorted { ($0.openedVersion, $0.id) < ($1.openedVersion, $1.id) }
         for conflict in open {
+            // Choosing a side settles the other conflicts of the same edit too: skip those.
+            guard try await store.conflict(id: conflict.id)?.status == .open else { continue }
             let key = RecordKey(conflict.collection, conflict.recordId)
             let wasDeleted = try await store.record(key)?.deleted ?? true
             let choice: Conflict.Side
@@ -139,24 +141,26 @@ final class HistoryScript: Sendable {
                     value = choices.pick(pool)
                 }
             }
-            _ = try await service.resolveConflict(
+            let settled = try await service.resolveConflict(
                 id: conflict.id,
                 request: .init(choice: choice, value: value, reason: "入户核实后确认", resolvedBy: "县管理员"))
-            review.resolved += 1
-            switch conflict.kind {
-            case .hard where !wasDeleted:
-                let expected = choice == .existing ? conflict.existing.value
-                    : choice == .incoming ? conflict.incoming.value : value!
-                review.values[key, default: [:]][conflict.field!] = expected
-            case .deleted where choice == .incoming && wasDeleted:
-                review.deleted[key] = false
-                for (field, value) in conflict.incoming.value.objectValue ?? [:] {
-                    review.values[key, default: [:]][field] = value
+            review.resolved += settled.count
+            for resolved in settled {
+                switch resolved.kind {
+                case .hard where !wasDeleted:
+                    let expected = choice == .existing ? resolved.existing.value
+                        : choice == .incoming ? resolved.incoming.value : value!
+                    review.values[key, default: [:]][resolved.field!] = expected
+                case .deleted where choice == .incoming && wasDeleted:
+                    review.deleted[key] = false
+                    for (field, value) in resolved.incoming.value.objectValue ?? [:] {
+                        review.values[key, default: [:]][field] = value
+                    }
+                case .deleted:
+                    if review.deleted[key] == nil { review.deleted[key] = wasDeleted }
+                default:
+                    break
                 }
-            case .deleted:
-                if review.deleted[key] == nil { review.deleted[key] = wasDeleted }
-            default:
-                break
             }
         }
         return review
