@@ -59,6 +59,29 @@ struct SyncClientSyncTests {
         #expect(try await store.syncState().cursor == SyncCursor(version: 5).token)
     }
 
+    /// An acknowledged write must not vanish from the view when the pull after the push fails: the helper
+    /// just recorded it and may want to amend it (found by the convergence proof).
+    @Test(arguments: StoreKind.allCases)
+    func acknowledgedWriteStaysVisibleUntilPulledBack(kind: StoreKind) async throws {
+        let server = FakeSyncServer()
+        server.write(.households, "h1", ["name": "张三"], stamp: stamp(1000))
+        let device = Device(store: try kind.make(), server: server)
+        try await device.client.sync()
+        try await device.client.updateHousehold(id: "h1", fields: ["phone": "13900000000"])
+        server.state.withLock { state in
+            state.failPullAtPage = state.pagesServed + 1
+        }
+        await #expect(throws: SyncError.self) { try await device.client.sync() }
+        #expect(server.state.withLock { $0.lastApplied.values.first } == 1, "the push was acknowledged")
+        #expect(try await device.client.pendingCount() == 0, "nothing is left to send")
+        #expect(try await device.client.households().first?.fields["phone"] == "13900000000", "and it is still shown")
+        server.state.withLock { $0.failPullAtPage = nil }
+        try await device.client.sync()
+        let shown = try await device.client.households().first
+        #expect(shown?.fields["phone"] == "13900000000")
+        #expect(shown?.hasPendingChanges == false, "pulled back: the outbox entry is gone")
+    }
+
     @Test(arguments: StoreKind.allCases)
     func rejectedWriteRecordedOnceWhenReplayed(kind: StoreKind) async throws {
         let server = FakeSyncServer()
