@@ -140,8 +140,12 @@ final class DeviceScript: Sendable {
     private func contend(_ device: VirtualDevice, household: LocalRecord) async throws {
         let random = device.random
         let fields: [String: JSONValue]
-        switch random.int(in: 0...5) {
+        switch random.int(in: 0...6) {
         case 0: fields = ["incomeWage": .int(Int64([12_000, 15_000, 18_000][random.int(in: 0...2)]))]
+        case 6:
+            // Two reviewed fields in one edit: an admin choosing a side settles both conflicts together.
+            fields = ["incomeWage": .int(Int64([12_000, 15_000][random.int(in: 0...1)])),
+                      "productionCost": .int(Int64([1_000, 3_000][random.int(in: 0...1)]))]
         case 1: fields = ["incomeBusiness": .int(Int64([0, 2_000, 5_000][random.int(in: 0...2)]))]
         case 2: fields = ["causes": [["illness"], ["illness", "lackSkills"], ["disability"]][random.int(in: 0...2)]]
         case 3: fields = ["phone": .string(["13800000001", "13800000002", "13900000003"][random.int(in: 0...2)])]

@@ -76,17 +76,17 @@ public final class HTTPSimulationServer: SimulationServer {
         return page.conflicts.map { ($0.id, $0.kind) }
     }
 
-    public func conflictCounts(limit: Int) async throws -> [String: Int] {
-        let page: ConflictsPage = try await admin("GET", "/admin/v1/conflicts?status=all&limit=\(min(limit, 500))")
-        return Dictionary(grouping: page.conflicts, by: \.kind).mapValues(\.count)
-    }
-
-    public func resolveConflict(id: String, choice: String, reason: String) async throws {
-        struct Resolved: Decodable { var status: String }
+    public func resolveConflict(id: String, choice: String, reason: String) async throws -> Int {
+        struct Resolved: Decodable { var status: String; var alsoResolved: [String]? }
         let body = try JSONEncoder().encode(["choice": choice, "reason": reason, "resolvedBy": "bangfu-sim"])
         let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id
-        let resolved: Resolved = try await admin("POST", "/admin/v1/conflicts/\(escaped)/resolve", body: body)
-        guard resolved.status == "resolved" else { throw ConformanceFailure("conflict \(id) not resolved") }
+        do {
+            let resolved: Resolved = try await admin("POST", "/admin/v1/conflicts/\(escaped)/resolve", body: body)
+            guard resolved.status == "resolved" else { throw ConformanceFailure("conflict \(id) not resolved") }
+            return 1 + (resolved.alsoResolved?.count ?? 0)
+        } catch let failure as ConformanceFailure where failure.description.contains(ErrorCode.conflictNotOpen.rawValue) {
+            return 0
+        }
     }
 
     public func shutdown() async throws {

@@ -39,15 +39,14 @@ public struct InProcessSimulationServer: SimulationServer {
         try await service.conflicts(ConflictQuery(status: .open, limit: limit)).map { ($0.id, $0.kind.rawValue) }
     }
 
-    public func conflictCounts(limit: Int) async throws -> [String: Int] {
-        let all = try await service.conflicts(ConflictQuery(status: nil, limit: limit))
-        return Dictionary(grouping: all, by: \.kind.rawValue).mapValues(\.count)
-    }
-
-    public func resolveConflict(id: String, choice: String, reason: String) async throws {
+    public func resolveConflict(id: String, choice: String, reason: String) async throws -> Int {
         guard let side = Conflict.Side(rawValue: choice) else { throw ConformanceFailure("unknown side \(choice)") }
-        _ = try await service.resolveConflict(id: id, request: .init(choice: side, value: nil, reason: reason,
-                                                                     resolvedBy: "bangfu-sim"))
+        do {
+            return try await service.resolveConflict(id: id, request: .init(choice: side, value: nil, reason: reason,
+                                                                            resolvedBy: "bangfu-sim")).count
+        } catch let error as ServiceError where error.code == .conflictNotOpen {
+            return 0
+        }
     }
 
     public func shutdown() async throws {}

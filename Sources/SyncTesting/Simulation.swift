@@ -79,16 +79,17 @@ public struct Simulation: Sendable {
     /// and every device must again equal the server, with no record left "待核实".
     private func review(_ devices: [VirtualDevice], script: DeviceScript, check: ConvergenceCheck,
                         report: inout SimulationReport) async throws {
-        report.conflictsByKind = try await server.conflictCounts(limit: 500)
         var turn = 0
         while true {
             let open = try await server.openConflicts(limit: 500)
             if open.isEmpty { break }
             for conflict in open {
+                // Earlier runs against the same database resolved all of theirs, so what is open now is
+                // exactly what this run opened for review.
+                report.conflictsByKind[conflict.kind, default: 0] += 1
                 turn += 1
-                try await server.resolveConflict(id: conflict.id, choice: turn % 2 == 0 ? "existing" : "incoming",
-                                                 reason: "模拟审核：入户核实后确认")
-                report.conflictsResolved += 1
+                report.conflictsResolved += try await server.resolveConflict(
+                    id: conflict.id, choice: turn % 2 == 0 ? "existing" : "incoming", reason: "模拟审核：入户核实后确认")
             }
         }
         for _ in 0..<2 {

@@ -18,7 +18,8 @@ public struct SimulationReport: Sendable {
     public var droppedRequests = 0
     public var droppedResponses = 0
     public var duplicatedRequests = 0
-    /// Contention scenario: conflicts the run opened, by kind, and how many an admin then resolved.
+    /// Contention scenario: conflicts the run opened for review, by kind, and how many an admin resolved
+    /// (soft conflicts are only logged on the server: `bangfu-admin conflicts list --status logged`).
     public var conflictsByKind: [String: Int] = [:]
     public var conflictsResolved = 0
     public var seconds: Double = 0
@@ -44,8 +45,9 @@ public struct SimulationReport: Sendable {
             "sync latency 同步延迟 ms: p50 \(ms(50)) p95 \(ms(95)) p99 \(ms(99)) max \(String(format: "%.1f", Double(latency.max) / 1000))",
         ]
         if !conflictsByKind.isEmpty || conflictsResolved > 0 {
-            lines.append("conflicts 冲突: hard 需审核 \(conflictsByKind["hard", default: 0]), soft 已自动合并 \(conflictsByKind["soft", default: 0]), "
-                         + "deleted \(conflictsByKind["deleted", default: 0]); resolved 已处理 \(conflictsResolved), converged again after review 审核后再次一致")
+            lines.append("conflicts 冲突: opened for review 待审核 hard \(conflictsByKind["hard", default: 0]), deleted "
+                         + "\(conflictsByKind["deleted", default: 0]); resolved 已处理 \(conflictsResolved) (a side chosen also settles the "
+                         + "other fields of the same edit); then every device synced and was checked again 审核后再次校验")
         }
         if passed {
             lines.append("result 结果: CONVERGED 全部设备一致, no accepted mutation lost 无丢失")

@@ -14,10 +14,9 @@ public protocol SimulationServer: Sendable {
     func lastAppliedSeqs() async throws -> [String: Int64]
     /// Open conflicts awaiting review (ids and kinds), at most `limit`.
     func openConflicts(limit: Int) async throws -> [(id: String, kind: String)]
-    /// Conflicts of every status by kind, as counts, from the newest `limit`.
-    func conflictCounts(limit: Int) async throws -> [String: Int]
-    /// Resolves a conflict as an admin, keeping `choice` (`existing` or `incoming`).
-    func resolveConflict(id: String, choice: String, reason: String) async throws
+    /// Resolves a conflict as an admin, keeping `choice` (`existing` or `incoming`). Returns how many
+    /// conflicts that settled (0 when an earlier choice had already settled this one with its edit).
+    func resolveConflict(id: String, choice: String, reason: String) async throws -> Int
     /// Releases connections.
     func shutdown() async throws
 }
