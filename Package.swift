@@ -104,7 +104,7 @@ let package = Package(
 
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncModel", "FieldDomain", "SyncEngine", "SyncTesting"]),
         .testTarget(name: "ConvergenceTests", dependencies: [
-            "SyncTesting", "SyncModel", "SyncEngine",
+            "SyncTesting", "SyncModel", "SyncEngine", "SyncStore", "SyncStoreSQLite",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "SyncClientTests", dependencies: ["SyncClient", "SyncModel", "SyncTesting"]),

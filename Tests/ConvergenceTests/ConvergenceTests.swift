@@ -1,5 +1,7 @@
 import Foundation
 import PropertyBased
+import SyncStore
+import SyncStoreSQLite
 import SyncTesting
 import Testing
 
@@ -88,5 +90,24 @@ import Testing
                 Issue.record("history threw \(error); script: \(script), devices: \(devices)")
             }
         }
+    }
+
+    /// The same histories against the embedded SQLite store (group commit, migrations, the conflicts
+    /// table and record meta on disk): fewer of them, since each opens a database.
+    @Test func randomizedHistoriesConvergeOnSQLite() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-histories-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let seeds: [UInt64] = Self.environment["BANGFU_CONVERGENCE_SEED"].flatMap(UInt64.init).map { [$0] }
+            ?? (0..<40).map { 0x5_0117_E000 + $0 }
+        var failed: [String] = []
+        for seed in seeds {
+            let path = directory.appendingPathComponent("\(seed).sqlite").path
+            let report = try await ConvergenceHistory(seed: seed, store: { try SQLiteSyncStore(path: path) }).run()
+            if !report.failures.isEmpty {
+                failed.append("\(report)\n  replay: BANGFU_CONVERGENCE_SEED=\(seed) swift test --filter randomizedHistoriesConvergeOnSQLite")
+            }
+        }
+        #expect(failed.isEmpty, "\(failed.joined(separator: "\n"))")
     }
 }

@@ -54,6 +54,8 @@ public struct ConvergenceHistory: Sendable {
     /// Fixed device count, or nil to choose 2–20.
     let deviceCount: Int?
     let steps: Int?
+    /// The server's store (in memory unless a test passes another adapter).
+    let makeStore: @Sendable () async throws -> any SyncStore
 
     /// A history drawn from `seed`.
     public init(seed: UInt64, devices: Int? = nil, steps: Int? = nil) {
@@ -61,6 +63,16 @@ public struct ConvergenceHistory: Sendable {
         self.choices = HistoryChoices(seed: seed)
         self.deviceCount = devices
         self.steps = steps
+        self.makeStore = { MemorySyncStore() }
+    }
+
+    /// A history drawn from `seed` against the store `makeStore` gives (e.g. SQLite).
+    package init(seed: UInt64, store makeStore: @escaping @Sendable () async throws -> any SyncStore) {
+        self.label = "seed \(seed)"
+        self.choices = HistoryChoices(seed: seed)
+        self.deviceCount = nil
+        self.steps = nil
+        self.makeStore = makeStore
     }
 
     /// A history read from `script` (property-based runs): it ends when the script does.
@@ -69,6 +81,7 @@ public struct ConvergenceHistory: Sendable {
         self.choices = HistoryChoices(script: script)
         self.deviceCount = devices
         self.steps = script.count
+        self.makeStore = { MemorySyncStore() }
     }
 
     final class Device: Sendable {
@@ -105,7 +118,8 @@ public struct ConvergenceHistory: Sendable {
         let world = HistoryWorld(helpers: devices, households: householdCount,
                                  seed: UInt64(truncatingIfNeeded: choices.int(1...1_000_000)))
         let clock = ManualClock()
-        let store = MemorySyncStore()
+        let store = try await makeStore()
+        try await store.migrate()
         let byteSource = choices.generator()
         let bytes = Mutex(byteSource)
         let service = SyncService(
