@@ -98,6 +98,13 @@ public struct ConflictResolver: Sendable {
                 case .value: values[member.field!] = request.value ?? .null
                 }
             }
+            // A household that is no longer monitored has no monitoring category: settling status to another
+            // value clears it, or no resolution of a status conflict could ever satisfy the record rule.
+            if conflict.collection == .households, let status = values["status"], status != "monitored",
+                values["monitoringCategory"] == nil, !(record.fields["monitoringCategory"] ?? .null).isNull
+            {
+                values["monitoringCategory"] = .null
+            }
             if request.choice == .value {
                 let schema = Domain.schema(for: conflict.collection)
                 if let violation = schema.validateAdmin(op: .set, fields: values) {

@@ -75,8 +75,10 @@ public struct FieldMerger: Sendable {
         return writer != write.deviceId
     }
 
-    /// Merges `write` into `record`.
-    public func merge(_ write: Write, into record: SyncRecord) -> Outcome {
+    /// Merges `write` into `record`. With `holdingExisting`, fields in hard conflict keep the stored value
+    /// provisionally even when the incoming stamp is later (used when the later value would break a record
+    /// rule such as status/monitoring category agreement).
+    public func merge(_ write: Write, into record: SyncRecord, holdingExisting: Bool = false) -> Outcome {
         var outcome = Outcome(fields: record.fields, stamps: record.stamps, fieldVersions: record.fieldVersions,
                               changedFields: [], supersededFields: [], hardConflicts: [], concurrentFields: [])
         let stamp = write.stamp
@@ -89,10 +91,11 @@ public struct FieldMerger: Sendable {
             var wins = newer
             switch schema.mergePolicy(for: name) {
             case .reviewed where concurrent && value != existingValue:
+                if holdingExisting { wins = false }
                 outcome.hardConflicts.append(FieldConflict(
                     field: name, existingValue: existingValue, existingStamp: existingStamp,
                     existingVersion: record.fieldVersion(name), incomingValue: value,
-                    provisional: newer ? .incoming : .existing))
+                    provisional: wins ? .incoming : .existing))
             case .elementSet where concurrent && value.isNull != existingValue.isNull:
                 // Add wins: a concurrent removal never takes away an element someone else added.
                 wins = !value.isNull

@@ -81,7 +81,19 @@ public struct MutationApplier: Sendable {
         let write = FieldMerger.Write(fields: mutation.fields, stamp: stamp,
                                       baseVersion: mutation.baseVersion ?? existing.version,
                                       deviceId: context.deviceId, newVersion: newVersion)
-        let merged = FieldMerger(schema: schema).merge(write, into: existing)
+        let merger = FieldMerger(schema: schema)
+        var merged = merger.merge(write, into: existing)
+        var violation = schema.validateRecord(merged.fields)
+        if violation != nil && !merged.hardConflicts.isEmpty {
+            // The later value of a field in conflict would break a record rule (e.g. status "notLifted" next
+            // to another helper's monitoring category): hold the stored values until review instead of
+            // refusing the write; both sides are in the conflict, so nothing is lost.
+            let holding = merger.merge(write, into: existing, holdingExisting: true)
+            if schema.validateRecord(holding.fields) == nil {
+                merged = holding
+                violation = nil
+            }
+        }
         var conflicts = merged.hardConflicts.map { hardConflict($0, mutation: mutation, record: existing, write: write) }
         // Other fields of the record that changed since the device's base, written by someone else.
         let others = existing.fields.keys.filter { mutation.fields[$0] == nil && FieldMerger.isConcurrent($0, in: existing, with: write) }
@@ -93,7 +105,7 @@ public struct MutationApplier: Sendable {
             for index in conflicts.indices { conflicts[index].openedVersion = existing.version }
             return .unchanged(version: existing.version, conflicts: conflicts)
         }
-        if let violation = schema.validateRecord(merged.fields) { return rejected(violation) }
+        if let violation { return rejected(violation) }
         var record = existing
         record.fields = merged.fields
         record.stamps = merged.stamps

@@ -271,4 +271,27 @@ import Testing
             #expect(error.code == .monitoringCategoryMismatch)
         }
     }
+
+    /// Two helpers disagree whether a household is monitored: the later write would leave a monitoring
+    /// category next to "notLifted". It is not refused (that would lose it from the record's history):
+    /// the stored values are held provisionally, the conflict holds the device's value, and settling the
+    /// status to "notLifted" clears the category.
+    @Test func aConcurrentStatusThatWouldBreakTheCategoryRuleIsHeldForReviewNotRefused() throws {
+        var world = world()
+        push(&world, device: "dev-a", seq: 1, ["status": "monitored", "monitoringCategory": "marginal"], offset: 1_000)
+        push(&world, device: "dev-b", seq: 1, ["status": "notLifted"], offset: 2_000)
+        let outcome = try #require(world.results["dev-b"]?.first)
+        #expect(outcome.status == .conflict)
+        #expect(world.household.fields["status"] == "monitored")
+        #expect(world.household.fields["monitoringCategory"] == "marginal")
+        let conflict = try #require(world.conflicts.first { $0.kind == .hard })
+        #expect(conflict.provisional == .existing)
+        #expect(conflict.incoming.value == "notLifted")
+        let (record, _) = try ConflictResolver(serverNow: now + 120_000).resolve(
+            conflict, record: world.household,
+            request: .init(choice: .incoming, value: nil, reason: "入户核实：未脱贫，不属于监测对象", resolvedBy: nil),
+            newVersion: world.head + 1)
+        #expect(record?.fields["status"] == "notLifted")
+        #expect(record?.fields["monitoringCategory"] == .null)
+    }
 }
