@@ -128,19 +128,7 @@ struct HistoryChecker: Sendable {
     }
 
     private func serverView(token: String) async throws -> [RecordKey: RecordChange] {
-        let transport = InProcessTransport(service: service, token: token)
-        var view: [RecordKey: RecordChange] = [:]
-        var cursor = ""
-        while true {
-            let page = try await transport.pull(cursor: cursor, maxBytes: nil)
-            for change in page.changes {
-                guard let collection = CollectionName(rawValue: change.collection) else { continue }
-                let key = RecordKey(collection, change.recordId)
-                if change.deleted || change.removed == true { view[key] = nil } else { view[key] = change }
-            }
-            cursor = page.cursor
-            if !page.hasMore { return view }
-        }
+        try await ServerView.fetch(InProcessTransport(service: service, token: token))
     }
 
     private func allRecords() async throws -> [SyncRecord] {
