@@ -147,7 +147,8 @@ enum AdminViews {
             provisional = conflict.provisional?.rawValue
             openedAt = time(conflict.openedAt)
             openedVersion = conflict.openedVersion
-            self.current = showCurrent ? (current ?? .null) : nil
+            // Spelled out: a bare `nil` here would become JSONValue's own null literal and be sent as `null`.
+            self.current = showCurrent ? Optional.some(current ?? .null) : Optional<JSONValue>.none
             resolution = conflict.resolution.map { resolution in
                 ConflictResolution(choice: resolution.choice.rawValue, value: resolution.value, reason: resolution.reason,
                                    resolvedBy: resolution.resolvedBy, resolvedAt: time(resolution.resolvedAt),

@@ -85,6 +85,9 @@ extension SyncService {
         } else {
             masked.existing.value = PersonalDataMask.maskIDNumbers(conflict.existing.value)
             masked.incoming.value = PersonalDataMask.maskIDNumbers(conflict.incoming.value)
+            if let resolution = conflict.resolution {
+                masked.resolution?.value = PersonalDataMask.maskIDNumbers(resolution.value)
+            }
         }
         return masked
     }

@@ -69,6 +69,7 @@ import Testing
                 let items = list.objectValue?["conflicts"]?.arrayValue ?? []
                 #expect(items.count == 1)
                 #expect(items.first?.objectValue?["kind"] == "hard")
+                #expect(items.first?.objectValue?["current"] == nil, "current is shown by GET /conflicts/{id} only")
                 #expect(items.first?.objectValue?["existing"]?.objectValue?["value"] == 15000)
                 #expect(items.first?.objectValue?["incoming"]?.objectValue?["value"] == 18000)
             }
@@ -131,6 +132,7 @@ import Testing
     @Test func deletedMembersStayDeletedWhenEditedAndCanBeRestoredByReview() async throws {
         let fixture = try await ServerFixture.make()
         let member = try #require(fixture.store.county.members.first { $0.scope.householdId == fixture.households[0] })
+        let idNumber = try #require(member.fields["idNumber"])
         let device = fixture.enrollment
         try await fixture.application().test(.router) { client in
             try await client.execute(uri: "/admin/v1/records/members/\(member.id)", method: .delete,
@@ -156,7 +158,8 @@ import Testing
             try await client.execute(
                 uri: "/sync/push", method: .post, headers: Self.headers(device.token),
                 body: try Self.push(device.deviceId, [Self.set(seq: 1, collection: "members", recordId: member.id,
-                                                               fields: ["health": "chronic"], base: member.version,
+                                                               fields: ["health": "chronic", "idNumber": idNumber],
+                                                               base: member.version,
                                                                device: device.deviceId, physical: fixture.clock.now() - 1000)])
             ) { response in
                 let result = try response.decode(PushResponse.self).results.first
@@ -180,6 +183,13 @@ import Testing
                 let change = try response.decode(PullResponse.self).changes.first { $0.recordId == member.id }
                 #expect(change?.deleted == false)
                 #expect(change?.fields["health"] == "chronic")
+            }
+            // The queue masks the member's ID number everywhere in the list, the restoring resolution included.
+            try await client.execute(uri: "/admin/v1/conflicts?status=resolved", method: .get,
+                                     headers: fixture.adminHeaders) { response in
+                let text = String(buffer: response.body)
+                #expect(!text.contains(idNumber.stringValue ?? "?"))
+                #expect(text.contains("********"))
             }
         }
     }
