@@ -67,9 +67,7 @@ public struct ConflictResolver: Sendable {
                 ? "选择录入新值时必须给出 value (choice \"value\" needs a value)"
                 : "只有选择录入新值时才能给出 value (value is only allowed with choice \"value\")")
         }
-        var resolved = conflict
         var updated: SyncRecord?
-        let value: JSONValue
         switch conflict.kind {
         case .soft:
             throw Refusal(code: .conflictNotOpen, field: nil, message: "提示性冲突无需处理 (soft conflicts are informational)")
@@ -77,10 +75,16 @@ public struct ConflictResolver: Sendable {
             guard request.choice != .value else {
                 throw invalid("choice", "已删除记录的冲突只能选择 existing（保持删除）或 incoming（恢复）(choose existing or incoming)")
             }
-            value = request.choice == .existing ? .null : conflict.incoming.value
             if request.choice == .incoming && record.deleted {
                 updated = try restore(record, fields: conflict.incoming.value.objectValue ?? [:], newVersion: newVersion)
             }
+            var resolved = conflict
+            resolved.status = .resolved
+            resolved.resolution = Conflict.Resolution(
+                choice: request.choice, value: request.choice == .existing ? .null : conflict.incoming.value,
+                reason: reason, resolvedBy: request.resolvedBy, resolvedAt: serverNow,
+                version: updated?.version ?? record.version)
+            return (updated, [resolved])
         case .hard:
             guard let field = conflict.field else { throw invalid("field", "冲突缺少字段 (conflict names no field)") }
             var group = [conflict]
@@ -132,12 +136,6 @@ public struct ConflictResolver: Sendable {
                 return settled
             })
         }
-        _ = value
-        resolved.status = .resolved
-        resolved.resolution = Conflict.Resolution(
-            choice: request.choice, value: value, reason: reason, resolvedBy: request.resolvedBy,
-            resolvedAt: serverNow, version: updated?.version ?? record.version)
-        return (updated, [resolved])
     }
 
     /// Deletes `record` as an admin: a tombstone at `newVersion`, which pull delivers as `deleted`.

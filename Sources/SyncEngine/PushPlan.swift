@@ -50,6 +50,5 @@ public struct PushPlan: Sendable, Hashable {
     public var appliedCount: Int {
         results.filter { ($0.status == .applied || $0.status == .conflict) && $0.replayed != true }.count
     }
-    public var conflictCount: Int { results.filter { $0.status == .conflict && $0.replayed != true }.count }
     public var rejectedCount: Int { results.filter { $0.status == .rejected && $0.replayed != true }.count }
 }

@@ -71,24 +71,17 @@ extension SyncService {
 
     private static let notFound = ServiceError(.conflictNotFound, "冲突不存在 (conflict not found)")
 
+    /// The conflict with every ID number in its values masked. A hard conflict's values are bare field
+    /// values, so each is wrapped under its field name for the mask to recognise `idNumber`.
     static func masked(_ conflict: Conflict) -> Conflict {
-        var masked = conflict
-        if conflict.field == "idNumber" {
-            masked.existing.value = PersonalDataMask.maskIDNumbers(.object(["idNumber": conflict.existing.value]))
-                .objectValue?["idNumber"] ?? .null
-            masked.incoming.value = PersonalDataMask.maskIDNumbers(.object(["idNumber": conflict.incoming.value]))
-                .objectValue?["idNumber"] ?? .null
-            if let resolution = conflict.resolution {
-                masked.resolution?.value = PersonalDataMask.maskIDNumbers(.object(["idNumber": resolution.value]))
-                    .objectValue?["idNumber"] ?? .null
-            }
-        } else {
-            masked.existing.value = PersonalDataMask.maskIDNumbers(conflict.existing.value)
-            masked.incoming.value = PersonalDataMask.maskIDNumbers(conflict.incoming.value)
-            if let resolution = conflict.resolution {
-                masked.resolution?.value = PersonalDataMask.maskIDNumbers(resolution.value)
-            }
+        let key = conflict.field ?? ""
+        func mask(_ value: JSONValue) -> JSONValue {
+            PersonalDataMask.maskIDNumbers(.object([key: value])).objectValue?[key] ?? .null
         }
+        var masked = conflict
+        masked.existing.value = mask(conflict.existing.value)
+        masked.incoming.value = mask(conflict.incoming.value)
+        if let resolution = conflict.resolution { masked.resolution?.value = mask(resolution.value) }
         return masked
     }
 }

@@ -193,4 +193,43 @@ import Testing
             }
         }
     }
+
+    /// Two phones enter different ID numbers for one member: a hard conflict whose list entry masks both,
+    /// while the reviewer's detail view shows them whole.
+    @Test func idNumberConflictsAreMaskedInTheListAndWholeInTheDetail() async throws {
+        let fixture = try await ServerFixture.make()
+        let second = try await fixture.service.enroll(helperId: fixture.helperId, label: "second phone", expiresInDays: 30)
+        let members = fixture.store.county.members
+        let member = try #require(members.first { $0.scope.householdId == fixture.households[0] })
+        let other = try #require(members.first { $0.id != member.id && $0.fields["idNumber"] != member.fields["idNumber"] })
+        let first = fixture.enrollment
+        let now = fixture.clock.now()
+        let values = [(first, other.fields["idNumber"]!), (second, member.fields["idNumber"]!)]
+        let wholeNumbers = values.compactMap { $0.1.stringValue }
+        try await fixture.application().test(.router) { client in
+            var id = ""
+            for (index, (device, value)) in values.enumerated() {
+                // The second phone writes its own value back, concurrently with the first phone's change.
+                try await client.execute(
+                    uri: "/sync/push", method: .post, headers: Self.headers(device.token),
+                    body: try Self.push(device.deviceId, [Self.set(
+                        seq: 1, collection: "members", recordId: member.id, fields: ["idNumber": value],
+                        base: member.version, device: device.deviceId, physical: now - 30_000 + Int64(index) * 1000)])
+                ) { response in
+                    let result = try response.decode(PushResponse.self).results.first
+                    if index == 1 { id = result?.conflictId ?? "" }
+                }
+            }
+            #expect(id.hasSuffix(".idNumber"))
+            try await client.execute(uri: "/admin/v1/conflicts", method: .get, headers: fixture.adminHeaders) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains(id))
+                for number in wholeNumbers { #expect(!text.contains(number)) }
+            }
+            try await client.execute(uri: "/admin/v1/conflicts/\(id)", method: .get, headers: fixture.adminHeaders) { response in
+                let text = String(buffer: response.body)
+                for number in wholeNumbers { #expect(text.contains(number)) }
+            }
+        }
+    }
 }

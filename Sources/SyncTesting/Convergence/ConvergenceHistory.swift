@@ -6,6 +6,7 @@ import SyncEngine
 import SyncModel
 import SyncService
 import SyncStore
+import Synchronization
 
 /// One randomized history (DESIGN §3.7; protocol/conflicts.md §10): 2–20 devices whose helpers share the
 /// same households edit them while offline — household fields, reviewed fields, policy elements, members,
@@ -218,8 +219,6 @@ public struct ConvergenceHistory: Sendable {
         return report
     }
 }
-
-import Synchronization
 
 extension Sequence {
     func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
