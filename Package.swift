@@ -37,7 +37,7 @@ let package = Package(
         // Storage port with its in-memory twin, and the embedded SQLite adapter.
         .target(name: "SyncStore", dependencies: ["SyncModel", "FieldDomain", "SyncEngine"]),
         .target(name: "SyncStoreSQLite", dependencies: [
-            "SyncStore", "SyncModel", "SyncEngine",
+            "SyncStore", "SyncModel", "SyncEngine", "FieldDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
 
@@ -109,7 +109,7 @@ let package = Package(
         ]),
         .testTarget(name: "SyncClientTests", dependencies: ["SyncClient", "SyncModel", "SyncTesting"]),
         .testTarget(name: "SyncStoreTests", dependencies: [
-            "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncModel", "SyncEngine",
+            "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncModel", "SyncEngine", "FieldDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SyncServerTests", dependencies: [

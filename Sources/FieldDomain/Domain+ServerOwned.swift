@@ -10,10 +10,13 @@ extension Domain {
         FieldSpec("countyCode", "所属县", .region(.county), .serverOnly, required: true),
     ])
 
-    /// Assignments (结对帮扶): which helper looks after which household.
+    /// Assignments (结对帮扶): which helper looks after which household, and since when. An assignment
+    /// that ends becomes a tombstone (kept until compaction): its household leaves the helper's scope
+    /// (protocol/scopes.md); assigning the pair again brings the record back at a new version.
     public static let assignments = CollectionSchema(collection: .assignments, fields: [
         FieldSpec("helperId", "帮扶责任人", .recordRef, .serverOnly, required: true),
         FieldSpec("householdId", "帮扶户", .recordRef, .serverOnly, required: true),
+        FieldSpec("startedAt", "开始帮扶时间", .timestamp, .serverOnly),
     ])
 
     /// Regions (行政区划): the tree of province, city, county, town and village.

@@ -25,7 +25,7 @@ public struct MutationApplier: Sendable {
     /// Applies `mutation`, whose stamp the planner has already clamped to `stamp`, to the current
     /// `records`, for a device whose helper may write `scope`. A record written gets `newVersion`.
     public func apply(_ mutation: Mutation, stamp: HLCTimestamp, records: [RecordKey: SyncRecord],
-                      scope: DeviceScope, newVersion: Int64) -> Outcome {
+                      scope: Scope, newVersion: Int64) -> Outcome {
         guard let collection = CollectionName(rawValue: mutation.collection) else {
             return .rejected(code: .unknownCollection, field: "collection", message: "未知的数据集 (unknown collection)")
         }
@@ -63,12 +63,14 @@ public struct MutationApplier: Sendable {
     }
 
     private func set(_ mutation: Mutation, existing stored: SyncRecord?, stamp: HLCTimestamp, schema: CollectionSchema,
-                     scope: DeviceScope, newVersion: Int64) -> Outcome {
+                     scope: Scope, newVersion: Int64) -> Outcome {
         guard var existing = stored else {
             return .rejected(code: .recordNotFound, field: "recordId", message: "记录不存在 (record not found)")
         }
-        guard let household = existing.scope.householdId, scope.households.contains(household) else {
-            return outOfScope("recordId")
+        guard let household = existing.scope.householdId else { return outOfScope("recordId") }
+        if let refusal = checkWrite(household: household, village: existing.scope.villageCode, stamp: stamp,
+                                    scope: scope, field: "recordId") {
+            return refusal
         }
         if let violation = schema.validate(op: .set, fields: mutation.fields) { return rejected(violation) }
         if existing.deleted {
@@ -167,12 +169,16 @@ public struct MutationApplier: Sendable {
     }
 
     private func create(collection: CollectionName, mutation: Mutation, stamp: HLCTimestamp, schema: CollectionSchema,
-                        records: [RecordKey: SyncRecord], scope deviceScope: DeviceScope, newVersion: Int64) -> Outcome {
+                        records: [RecordKey: SyncRecord], scope deviceScope: Scope, newVersion: Int64) -> Outcome {
         var fields = mutation.fields
         var household: SyncRecord?
         if let householdId = fields["householdId"]?.stringValue {
-            guard deviceScope.households.contains(householdId) else { return outOfScope("householdId") }
-            guard let found = records[RecordKey(.households, householdId)], !found.deleted else {
+            let found = records[RecordKey(.households, householdId)]
+            if let refusal = checkWrite(household: householdId, village: found?.scope.villageCode, stamp: stamp,
+                                        scope: deviceScope, field: "householdId") {
+                return refusal
+            }
+            guard let found, !found.deleted else {
                 return .rejected(code: .recordNotFound, field: "householdId", message: "户不存在 (household not found)")
             }
             household = found
@@ -181,7 +187,7 @@ public struct MutationApplier: Sendable {
             if let household {
                 let village = household.scope.villageCode
                 if let sent = fields["villageCode"]?.stringValue, sent != village { return outOfScope("villageCode") }
-            } else if let village = fields["villageCode"]?.stringValue, !deviceScope.villages.contains(village) {
+            } else if let village = fields["villageCode"]?.stringValue, !deviceScope.mayVisit(village: village) {
                 // A village or project visit must lie in a village where the helper has households.
                 return outOfScope("villageCode")
             }
@@ -211,6 +217,18 @@ public struct MutationApplier: Sendable {
 
     private func rejected(_ violation: FieldViolation) -> Outcome {
         .rejected(code: violation.code, field: violation.field, message: violation.message)
+    }
+
+    /// The scope check for a write to `household` (DESIGN §3.5; protocol/scopes.md §5): in scope, or a
+    /// household that left the scope after the write was made (by its stamp), which is applied; a write made
+    /// after it left is refused with `scope_revoked` and kept for admins.
+    private func checkWrite(household: String, village: String?, stamp: HLCTimestamp, scope: Scope,
+                            field: String) -> Outcome? {
+        if scope.mayWrite(household: household, village: village) { return nil }
+        guard let departure = scope.departed[household] else { return outOfScope(field) }
+        if stamp.physical < departure.effectiveAt { return nil }
+        return .rejected(code: .scopeRevoked, field: field,
+                         message: "该户已调整给其他帮扶责任人，此记录已转交管理员处理 (household reassigned before this write)")
     }
 
     private func outOfScope(_ field: String) -> Outcome {

@@ -1,8 +1,11 @@
 import SyncModel
 
+import FieldDomain
+
 /// Who is pushing, and the server's view of time, for one push.
 public struct PushContext: Sendable, Hashable {
     public var deviceId: String
+    /// The principal the device acts for: its visits carry this id as `helperId`.
     public var helperId: String
     /// The server clock, milliseconds since 1970.
     public var serverNow: Int64
@@ -29,27 +32,16 @@ public struct PushSnapshot: Sendable, Hashable {
     public var storedOutcomes: [Int64: MutationResult]
     /// The current state of every record the batch touches or refers to (see `PushPlanner.keysToLoad`).
     public var records: [RecordKey: SyncRecord]
-    /// What the pushing device's helper may write.
-    public var scope: DeviceScope
+    /// What the pushing device may write, computed by `ScopeRules` from assignments read in the same
+    /// transaction.
+    public var scope: Scope
 
     public init(lastAppliedSeq: Int64, headVersion: Int64, storedOutcomes: [Int64: MutationResult],
-                records: [RecordKey: SyncRecord], scope: DeviceScope) {
+                records: [RecordKey: SyncRecord], scope: Scope) {
         self.lastAppliedSeq = lastAppliedSeq
         self.headVersion = headVersion
         self.storedOutcomes = storedOutcomes
         self.records = records
         self.scope = scope
-    }
-}
-
-/// The part of the county a helper's device may write: its assigned households and their villages.
-public struct DeviceScope: Sendable, Hashable {
-    public var households: Set<String>
-    /// Villages of the assigned households (village and project visits must be in one of them).
-    public var villages: Set<String>
-
-    public init(households: Set<String>, villages: Set<String>) {
-        self.households = households
-        self.villages = villages
     }
 }

@@ -7,6 +7,7 @@ extension ErrorCode {
         case .deviceMismatch, .forbidden: return 403
         case .notFound, .conflictNotFound, .recordNotFound: return 404
         case .conflictNotOpen: return 409
+        case .resyncRequired: return 410
         case .bodyTooLarge: return 413
         case .protocolUnsupported: return 426
         case .internalError: return 500

@@ -24,6 +24,9 @@ extension ErrorCode {
     public static let invalidRequest = ErrorCode("invalid_request")
     /// The pull cursor was not issued by this server [400].
     public static let invalidCursor = ErrorCode("invalid_cursor")
+    /// The server cannot serve this cursor (another database, or older than the compaction horizon): the
+    /// device re-bootstraps, keeping its outbox [410].
+    public static let resyncRequired = ErrorCode("resync_required")
     /// The body is larger than the server accepts [413].
     public static let bodyTooLarge = ErrorCode("body_too_large")
     /// No bearer token was sent [401].
@@ -66,6 +69,9 @@ extension ErrorCode {
     public static let recordDeleted = ErrorCode("record_deleted")
     /// The record is outside the device's scope (e.g. a household not assigned to its helper).
     public static let outOfScope = ErrorCode("out_of_scope")
+    /// The household left the device's scope (it was reassigned) before this write was made: the write is
+    /// kept for admins (quarantined) and shown on the device, never applied and never dropped.
+    public static let scopeRevoked = ErrorCode("scope_revoked")
     /// The field does not exist on this collection, or may not be written by a device.
     public static let readOnlyField = ErrorCode("read_only_field")
     /// The field's JSON type is wrong.

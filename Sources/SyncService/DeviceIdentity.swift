@@ -1,11 +1,18 @@
-/// An authenticated device and the helper it belongs to.
+import FieldDomain
+
+/// An authenticated device and whom it acts for.
 package struct DeviceIdentity: Sendable, Hashable {
     package var deviceId: String
-    package var helperId: String
-    package init(deviceId: String, helperId: String) {
+    package var principal: Principal
+    package init(deviceId: String, principal: Principal) {
         self.deviceId = deviceId
-        self.helperId = helperId
+        self.principal = principal
     }
+    package init(deviceId: String, helperId: String) {
+        self.init(deviceId: deviceId, principal: .helper(helperId))
+    }
+    /// The helper (or admin account) id the device belongs to.
+    package var helperId: String { principal.id }
 }
 
 /// The answer to an enrolment: the token is shown once and never stored.

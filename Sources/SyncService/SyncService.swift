@@ -1,3 +1,4 @@
+import FieldDomain
 import Foundation
 import Logging
 import SyncEngine
@@ -41,7 +42,7 @@ package final class SyncService: Sendable {
         guard device.expiresAt > now() else {
             throw ServiceError(.tokenExpired, "设备令牌已过期，请重新登记设备 (token expired)")
         }
-        return DeviceIdentity(deviceId: device.deviceId, helperId: device.helperId)
+        return DeviceIdentity(deviceId: device.deviceId, principal: device.principal)
     }
 
     // MARK: Push
@@ -61,7 +62,7 @@ package final class SyncService: Sendable {
         let planner = PushPlanner(context: PushContext(
             deviceId: device.deviceId, helperId: device.helperId, serverNow: serverNow,
             clamp: ClockSkewClamp(maxSkewMs: Int64(config.maxClockSkewSeconds) * 1000)))
-        let load = PushLoad(deviceId: device.deviceId, helperId: device.helperId,
+        let load = PushLoad(deviceId: device.deviceId, scope: .principal(device.principal),
                             keys: PushPlanner.keysToLoad(entries), seqs: PushPlanner.sequenceNumbers(entries))
         let raw = envelope.mutations
         let plan = try await store.applyPush(load) { snapshot in
@@ -94,20 +95,38 @@ package final class SyncService: Sendable {
                                "maxBytes 须在 \(config.minPullBytes)–\(config.maxPullBytes) 之间 (maxBytes out of range)")
         }
         let started = ContinuousClock.now
-        let page = try await store.pull(PullQuery(deviceId: device.deviceId, scope: .helper(device.helperId),
+        let page = try await store.pull(PullQuery(deviceId: device.deviceId, scope: .principal(device.principal),
                                                   after: cursor.version, maxBytes: budget))
-        // A cursor beyond the log (e.g. the server was restored from an older backup) would silently skip
-        // whatever is written next up to that number: the device must bootstrap instead.
+        // A cursor this database cannot serve would silently skip changes: one from another database (a
+        // restore, a new server), one beyond the log (a restore from an older backup), or one older than
+        // the compaction horizon (tombstones it never saw are gone). The device re-bootstraps instead.
+        if let epoch = cursor.epoch, epoch != page.epoch {
+            throw ServiceError(.resyncRequired, "同步游标来自其他数据库，请重新同步 (cursor from another database)")
+        }
         guard cursor.version <= page.head else {
-            throw ServiceError(.invalidCursor, "同步游标超出服务器记录，请从头同步 (cursor is ahead of the server's log)")
+            throw ServiceError(.resyncRequired, "同步游标超出服务器记录，请重新同步 (cursor is ahead of the server's log)")
+        }
+        if cursor.version > 0 && cursor.version < page.compactedThrough {
+            throw ServiceError(.resyncRequired, "离线时间过长，请重新同步 (cursor is older than the compaction horizon)")
         }
         let serverNow = now()
         syncLog.append(SyncLogEntry(
-            deviceId: device.deviceId, kind: .pull, at: serverNow, pulled: page.records.count, version: page.cursor,
+            deviceId: device.deviceId, kind: .pull, at: serverNow, pulled: page.items.count, version: page.cursor,
             durationMicros: Self.micros(since: started), clientVersion: clientVersion))
-        return PullResponse(changes: page.records.map(\.change), cursor: SyncCursor(version: page.cursor).token,
+        return PullResponse(changes: page.items.map(Self.change), cursor: SyncCursor(version: page.cursor, epoch: page.epoch).token,
                             hasMore: page.hasMore, lastAppliedSeq: page.lastAppliedSeq, head: page.head,
                             serverTime: serverNow)
+    }
+
+    /// A pull item as the wire carries it.
+    static func change(_ item: PullItem) -> RecordChange {
+        switch item {
+        case .record(let record):
+            return record.change
+        case .removed(let key, let position):
+            return RecordChange(collection: key.collection.rawValue, recordId: key.id, version: position, deleted: false,
+                                removed: true, fields: [:], stamps: [:])
+        }
     }
 
     // MARK: Enrolment and admin queries

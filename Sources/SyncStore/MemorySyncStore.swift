@@ -8,6 +8,7 @@ import SyncModel
 package final class MemorySyncStore: SyncStore {
     private struct State {
         var head: Int64 = 0
+        var compactedThrough: Int64 = 0
         var records: [RecordKey: SyncRecord] = [:]
         var devices: [String: DeviceRecord] = [:]
         var lastApplied: [String: Int64] = [:]
@@ -17,11 +18,55 @@ package final class MemorySyncStore: SyncStore {
         /// Conflicts in the order they were stored.
         var conflicts: [Conflict] = []
         var conflictIndex: [String: Int] = [:]
+        /// Scope indexes, so that a pull costs O(records in scope), not O(county): records by household,
+        /// household-less records by helper, and by current version (for region and whole-log walks).
+        var byHousehold: [String: Set<RecordKey>] = [:]
+        var ownedBy: [String: Set<RecordKey>] = [:]
+        var assignmentsOf: [String: Set<RecordKey>] = [:]
+        var byVersion: [Int64: RecordKey] = [:]
+
+        /// Stores `record` (its version already set) and keeps the indexes in step.
+        mutating func put(_ record: SyncRecord) {
+            let key = RecordKey(record.collection, record.id)
+            if let old = records[key] { unindex(old, key: key) }
+            records[key] = record
+            if let household = record.scope.householdId {
+                byHousehold[household, default: []].insert(key)
+            } else if let helper = record.scope.helperId {
+                ownedBy[helper, default: []].insert(key)
+            }
+            if record.collection == .assignments, let helper = record.scope.helperId {
+                assignmentsOf[helper, default: []].insert(key)
+            }
+            byVersion[record.version] = key
+        }
+
+        /// Forgets `key` entirely (compaction).
+        mutating func remove(_ key: RecordKey) {
+            guard let old = records.removeValue(forKey: key) else { return }
+            unindex(old, key: key)
+        }
+
+        private mutating func unindex(_ old: SyncRecord, key: RecordKey) {
+            if let household = old.scope.householdId { byHousehold[household]?.remove(key) }
+            if let helper = old.scope.helperId {
+                ownedBy[helper]?.remove(key)
+                assignmentsOf[helper]?.remove(key)
+            }
+            if byVersion[old.version] == key { byVersion[old.version] = nil }
+        }
+
+        func assignments(_ helper: String?) -> [SyncRecord] {
+            guard let helper else { return [] }
+            return (assignmentsOf[helper] ?? []).compactMap { records[$0] }
+        }
     }
 
     private let state = Mutex(State())
+    private let epoch: Int64
 
-    package init() {}
+    /// - Parameter epoch: names this store in cursors (a fixed number keeps seeded histories replayable).
+    package init(epoch: Int64 = 1) { self.epoch = epoch }
 
     package func migrate() async throws {}
 
@@ -34,9 +79,10 @@ package final class MemorySyncStore: SyncStore {
             for seq in load.seqs { stored[seq] = deviceOutcomes[seq] }
             let snapshot = PushSnapshot(
                 lastAppliedSeq: state.lastApplied[load.deviceId] ?? 0, headVersion: state.head,
-                storedOutcomes: stored, records: records, scope: Self.deviceScope(state, helperId: load.helperId))
+                storedOutcomes: stored, records: records,
+                scope: load.scope.resolve(state.assignments(load.scope.assignmentsOf)))
             let plan = planner(snapshot)
-            for record in plan.writes { state.records[RecordKey(record.collection, record.id)] = record }
+            for record in plan.writes { state.put(record) }
             for outcome in plan.newOutcomes {
                 if let seq = outcome.seq { state.outcomes[load.deviceId, default: [:]][seq] = outcome }
             }
@@ -52,36 +98,63 @@ package final class MemorySyncStore: SyncStore {
     }
 
     package func pull(_ query: PullQuery) async throws -> PullPage {
-        state.withLock { state in
-            let inScope: (SyncRecord) -> Bool
-            switch query.scope {
-            case .all:
-                inScope = { _ in true }
-            case .helper(let helperId):
-                let households = Self.deviceScope(state, helperId: helperId).households
-                inScope = { record in
-                    if let household = record.scope.householdId, households.contains(household) { return true }
-                    return record.scope.helperId == helperId
-                }
-            }
-            let candidates = state.records.values
-                .filter { $0.version > query.after && inScope($0) }
-                .sorted { $0.version < $1.version }
-            var page: [SyncRecord] = []
-            var bytes = 0
-            for record in candidates {
-                let size = RecordCodec.wireSize(
+        try state.withLock { state in
+            let scope = query.scope.resolve(state.assignments(query.scope.assignmentsOf))
+            let assembler = PullAssembler(scope: scope, after: query.after, maxBytes: query.maxBytes)
+            func sized(_ record: SyncRecord) -> PullAssembler.Sized {
+                (record, RecordCodec.wireSize(
                     fieldsBytes: RecordCodec.encodeFields(record.fields).count,
                     stampsBytes: RecordCodec.encodeStamps(record.stamps).count,
-                    collection: record.collection.rawValue, id: record.id)
-                if !page.isEmpty && bytes + size > query.maxBytes { break }
-                page.append(record)
-                bytes += size
+                    collection: record.collection.rawValue, id: record.id))
             }
-            let hasMore = page.count < candidates.count
+            let movedIn = assembler.movedInHouseholds.flatMap { household in
+                (state.byHousehold[household] ?? []).compactMap { state.records[$0] }.map(sized)
+            }
+            let movedOut = assembler.movedOutHouseholds.flatMap { household in
+                (state.byHousehold[household] ?? []).map { (key: $0, householdId: household) }
+            }
+            // The ordinary log in scope: through the household and owner indexes for a helper, through the
+            // version index for a region (whose cost follows the changes since the cursor).
+            let candidates: [SyncRecord]
+            if scope.regionPrefixes.isEmpty {
+                var keys = Set<RecordKey>()
+                for household in scope.households.keys { keys.formUnion(state.byHousehold[household] ?? []) }
+                if let owner = scope.owner { keys.formUnion(state.ownedBy[owner] ?? []) }
+                candidates = keys.compactMap { state.records[$0] }
+                    .filter { $0.version > query.after && scope.contains($0.scope) }
+                    .sorted { $0.version < $1.version }
+            } else {
+                candidates = (max(query.after, 0) + 1 ..< max(query.after, 0, state.head) + 1)
+                    .compactMap { state.byVersion[$0].flatMap { state.records[$0] } }
+                    .filter { scope.contains($0.scope) }
+            }
+            let page = try assembler.assemble(movedIn: movedIn, movedOut: movedOut) { afterVersion, limit in
+                // Binary search: the candidates are sorted by version.
+                var low = 0, high = candidates.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if candidates[middle].version <= afterVersion { low = middle + 1 } else { high = middle }
+                }
+                return candidates[low...].prefix(limit).map(sized)
+            }
             return PullPage(
-                records: page, hasMore: hasMore, cursor: hasMore ? page.last!.version : max(state.head, query.after),
-                head: state.head, lastAppliedSeq: state.lastApplied[query.deviceId] ?? 0)
+                items: page.items, hasMore: page.hasMore,
+                cursor: page.hasMore ? page.lastPosition! : max(state.head, query.after),
+                head: state.head, lastAppliedSeq: state.lastApplied[query.deviceId] ?? 0, epoch: epoch,
+                compactedThrough: state.compactedThrough)
+        }
+    }
+
+    package func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool)
+        async throws -> CompactionReport
+    {
+        state.withLock { state in
+            let doomed = state.records.values.filter { ($0.deleted || collections.contains($0.collection)) && purgeable($0) }
+            for record in doomed {
+                state.remove(RecordKey(record.collection, record.id))
+                state.compactedThrough = max(state.compactedThrough, record.version)
+            }
+            return CompactionReport(purged: doomed.count, compactedThrough: state.compactedThrough)
         }
     }
 
@@ -90,7 +163,7 @@ package final class MemorySyncStore: SyncStore {
             for var record in records {
                 state.head += 1
                 record.version = state.head
-                state.records[RecordKey(record.collection, record.id)] = record
+                state.put(record)
             }
             return state.head
         }
@@ -113,7 +186,8 @@ package final class MemorySyncStore: SyncStore {
             guard state.devices[device.deviceId] == nil else {
                 throw SyncStoreError(.duplicateDevice, "device id taken")
             }
-            guard let helper = state.records[RecordKey(.helpers, device.helperId)], !helper.deleted else {
+            // An admin's phone belongs to an admin account, which the service has checked.
+            guard device.role != nil || state.records[RecordKey(.helpers, device.helperId)].map({ !$0.deleted }) == true else {
                 throw SyncStoreError(.unknownHelper, "no such helper")
             }
             state.devices[device.deviceId] = device
@@ -165,21 +239,6 @@ package final class MemorySyncStore: SyncStore {
         }
     }
 
-    private static func deviceScope(_ state: State, helperId: String) -> DeviceScope {
-        var households = Set<String>()
-        for record in state.records.values
-        where record.collection == .assignments && !record.deleted && record.scope.helperId == helperId {
-            if let household = record.scope.householdId { households.insert(household) }
-        }
-        var villages = Set<String>()
-        for household in households {
-            if let village = state.records[RecordKey(.households, household)]?.scope.villageCode {
-                villages.insert(village)
-            }
-        }
-        return DeviceScope(households: households, villages: villages)
-    }
-
     package func conflicts(_ query: ConflictQuery) async throws -> [Conflict] {
         state.withLock { state in Array(state.conflicts.reversed().lazy.filter(query.matches).prefix(query.limit)) }
     }
@@ -206,7 +265,7 @@ package final class MemorySyncStore: SyncStore {
             if var updated {
                 state.head += 1
                 updated.version = state.head
-                state.records[RecordKey(updated.collection, updated.id)] = updated
+                state.put(updated)
             }
             for settled in resolved {
                 if let position = state.conflictIndex[settled.id] { state.conflicts[position] = settled }
@@ -223,7 +282,7 @@ package final class MemorySyncStore: SyncStore {
             var updated = try change(record, state.head + 1)
             state.head += 1
             updated.version = state.head
-            state.records[key] = updated
+            state.put(updated)
             return updated
         }
     }

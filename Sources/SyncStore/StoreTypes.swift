@@ -1,41 +1,71 @@
+import FieldDomain
 import SyncEngine
 import SyncModel
 
+/// How a store obtains a scope inside its own transaction: it loads the `assignments` records of
+/// `assignmentsOf` (current and ended, live and deleted) and hands them to `resolve`, which is the pure
+/// `ScopeRules` (DESIGN §3.5). Loading inside the same snapshot as the data keeps the scope and the records
+/// it filters consistent: a pull can never move its cursor past an assignment it did not apply.
+package struct ScopeRequest: Sendable {
+    /// Whose assignments to load (`nil`: none).
+    package var assignmentsOf: String?
+    package var resolve: @Sendable ([SyncRecord]) -> Scope
+
+    package init(assignmentsOf: String?, resolve: @escaping @Sendable ([SyncRecord]) -> Scope) {
+        self.assignmentsOf = assignmentsOf
+        self.resolve = resolve
+    }
+
+    /// The scope of `principal`.
+    package static func principal(_ principal: Principal) -> ScopeRequest {
+        switch principal {
+        case .helper(let id):
+            return ScopeRequest(assignmentsOf: id) { ScopeRules.scope(for: principal, assignments: $0) }
+        case .admin:
+            let scope = ScopeRules.scope(for: principal, assignments: [])
+            return ScopeRequest(assignmentsOf: nil) { _ in scope }
+        }
+    }
+
+    /// A helper's device.
+    package static func helper(_ helperId: String) -> ScopeRequest { .principal(.helper(helperId)) }
+
+    /// Everything (admin tools and tests).
+    package static let all = ScopeRequest(assignmentsOf: nil) { _ in .everything }
+
+    /// A fixed scope (tests, benchmarks).
+    package static func fixed(_ scope: Scope) -> ScopeRequest { ScopeRequest(assignmentsOf: nil) { _ in scope } }
+}
+
 /// What a store reads for one push, inside its write transaction.
-package struct PushLoad: Sendable, Hashable {
+package struct PushLoad: Sendable {
     package var deviceId: String
-    package var helperId: String
+    /// The device's scope, resolved inside the transaction.
+    package var scope: ScopeRequest
     /// Records the batch touches or refers to.
     package var keys: Set<RecordKey>
     /// The batch's sequence numbers (outcomes of those already applied are loaded for replay).
     package var seqs: [Int64]
 
-    package init(deviceId: String, helperId: String, keys: Set<RecordKey>, seqs: [Int64]) {
+    package init(deviceId: String, scope: ScopeRequest, keys: Set<RecordKey>, seqs: [Int64]) {
         self.deviceId = deviceId
-        self.helperId = helperId
+        self.scope = scope
         self.keys = keys
         self.seqs = seqs
     }
 }
 
-/// Which records a pull may deliver.
-package enum PullScope: Sendable, Hashable {
-    /// A helper's device: its assigned households (with members and visits) and its own records.
-    case helper(String)
-    /// Everything (admin tools and tests).
-    case all
-}
-
 /// One pull request as the store sees it.
-package struct PullQuery: Sendable, Hashable {
+package struct PullQuery: Sendable {
     package var deviceId: String
-    package var scope: PullScope
-    /// Deliver records with a version above this.
+    package var scope: ScopeRequest
+    /// Deliver what is at a position above this (positions: `Scope.position(of:version:)`).
     package var after: Int64
-    /// Stop adding records once the page would exceed this many bytes (at least one record is delivered).
+    /// Stop adding records once the page would exceed this many bytes (at least one position's worth of
+    /// records is delivered).
     package var maxBytes: Int
 
-    package init(deviceId: String, scope: PullScope, after: Int64, maxBytes: Int) {
+    package init(deviceId: String, scope: ScopeRequest, after: Int64, maxBytes: Int) {
         self.deviceId = deviceId
         self.scope = scope
         self.after = after
@@ -43,27 +73,54 @@ package struct PullQuery: Sendable, Hashable {
     }
 }
 
+/// One item of a pull page.
+package enum PullItem: Sendable, Hashable {
+    /// A record's current state (its own version, which may be below the cursor when it moved in).
+    case record(SyncRecord)
+    /// A record that left the device's scope, removed at `position`.
+    case removed(RecordKey, position: Int64)
+}
+
 /// One page of a pull, read from one consistent snapshot.
 package struct PullPage: Sendable, Hashable {
-    package var records: [SyncRecord]
+    package var items: [PullItem]
     package var hasMore: Bool
-    /// The version to resume after: the last delivered record's, or the head when the page is complete.
+    /// The position to resume after: the last delivered item's, or the head when the page is complete.
     package var cursor: Int64
     package var head: Int64
     package var lastAppliedSeq: Int64
+    /// The store's epoch: names the database, so that cursors from another one are recognised.
+    package var epoch: Int64
+    /// Positions at or below this may have lost tombstones and ended assignments to compaction: a cursor
+    /// below it (other than the start) cannot be served.
+    package var compactedThrough: Int64
 
-    package init(records: [SyncRecord], hasMore: Bool, cursor: Int64, head: Int64, lastAppliedSeq: Int64) {
-        self.records = records
+    package init(items: [PullItem], hasMore: Bool, cursor: Int64, head: Int64, lastAppliedSeq: Int64,
+                 epoch: Int64 = 0, compactedThrough: Int64 = 0) {
+        self.items = items
         self.hasMore = hasMore
         self.cursor = cursor
         self.head = head
         self.lastAppliedSeq = lastAppliedSeq
+        self.epoch = epoch
+        self.compactedThrough = compactedThrough
+    }
+
+    /// The records delivered (removals left out).
+    package var records: [SyncRecord] {
+        items.compactMap { if case .record(let record) = $0 { return record } else { return nil } }
+    }
+
+    /// The keys removed from the device's scope.
+    package var removals: [RecordKey] {
+        items.compactMap { if case .removed(let key, _) = $0 { return key } else { return nil } }
     }
 }
 
 /// An enrolled device. Only the token's SHA-256 is kept.
 package struct DeviceRecord: Sendable, Hashable {
     package var deviceId: String
+    /// The helper it belongs to, or for an admin's phone the admin account's id.
     package var helperId: String
     package var label: String?
     /// Lowercase hex SHA-256 of the token's secret part.
@@ -71,9 +128,12 @@ package struct DeviceRecord: Sendable, Hashable {
     package var createdAt: Int64
     package var expiresAt: Int64
     package var revoked: Bool
+    /// For an admin's phone: the role and region it pulls (nil for a helper's device).
+    package var role: AdminRole?
+    package var region: String?
 
     package init(deviceId: String, helperId: String, label: String?, tokenHash: String, createdAt: Int64,
-                 expiresAt: Int64, revoked: Bool = false) {
+                 expiresAt: Int64, revoked: Bool = false, role: AdminRole? = nil, region: String? = nil) {
         self.deviceId = deviceId
         self.helperId = helperId
         self.label = label
@@ -81,6 +141,14 @@ package struct DeviceRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.revoked = revoked
+        self.role = role
+        self.region = region
+    }
+
+    /// Whom the device acts for.
+    package var principal: Principal {
+        if let role { return .admin(id: helperId, role: role, region: region ?? "") }
+        return .helper(helperId)
     }
 }
 
@@ -161,6 +229,19 @@ package struct HelperSummary: Sendable, Hashable, Codable {
         self.name = name
         self.unit = unit
         self.households = households
+    }
+}
+
+/// What a compaction purged.
+package struct CompactionReport: Sendable, Hashable, Codable {
+    /// Records forgotten (tombstones, ended assignments).
+    package var purged: Int
+    /// The new horizon: cursors below it resync.
+    package var compactedThrough: Int64
+
+    package init(purged: Int, compactedThrough: Int64) {
+        self.purged = purged
+        self.compactedThrough = compactedThrough
     }
 }
 

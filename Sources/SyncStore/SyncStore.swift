@@ -69,6 +69,12 @@ package protocol SyncStore: Sendable {
         _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict], Int64) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict]
 
+    /// Forgets, in one transaction, every record that `purgeable` (a pure rule of the core) accepts among
+    /// the tombstones and the live records of `collections`, and raises the compaction horizon to the
+    /// highest version forgotten (protocol/scopes.md §7).
+    func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool) async throws
+        -> CompactionReport
+
     /// Changes one record as an admin, in one transaction: `change` gets the current state and the new
     /// version and returns the state to write. Throws `recordNotFound`, or what `change` throws.
     func updateRecord(

@@ -109,6 +109,26 @@ enum SQLiteMigrations {
                 CREATE INDEX conflicts_record ON conflicts (record_id, seq);
                 """)
         }
+        migrator.registerMigration("v3-scopes") { db in
+            try db.execute(sql: """
+                -- An admin's phone pulls a region (protocol/scopes.md §3); helper devices leave both NULL.
+                ALTER TABLE devices ADD COLUMN role TEXT;
+                ALTER TABLE devices ADD COLUMN region TEXT;
+
+                -- Members and assignments now carry their household's village, so that region admins see
+                -- them (a 16-digit household id starts with its 12-digit village code).
+                UPDATE records SET village_code = substr(household_id, 1, 12)
+                WHERE village_code IS NULL AND household_id IS NOT NULL AND length(household_id) = 16
+                  AND household_id NOT GLOB '*[^0-9]*';
+                UPDATE conflicts SET village_code = substr(record_id, 1, 12)
+                WHERE village_code IS NULL AND collection = 'members' AND length(record_id) >= 16
+                  AND substr(record_id, 1, 16) NOT GLOB '*[^0-9]*';
+
+                -- The epoch names this database in cursors; the horizon is where compaction forgot records.
+                INSERT INTO meta (key, value) VALUES ('epoch', abs(random() % 1099511627776));
+                INSERT INTO meta (key, value) VALUES ('compacted_through', 0);
+                """)
+        }
         return migrator
     }
 }

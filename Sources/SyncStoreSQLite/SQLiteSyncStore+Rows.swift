@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import FieldDomain
 import SyncEngine
 import SyncModel
 import SyncStore
@@ -9,6 +10,10 @@ import SyncStore
 extension SQLiteSyncStore {
     static func head(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'head'")) ?? 0
+    }
+
+    static func meta(_ db: Database, _ key: String) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [key]) ?? 0
     }
 
     /// Keys are read in chunks of this many with one cached statement (a statement per distinct key count
@@ -50,17 +55,66 @@ extension SQLiteSyncStore {
         return result
     }
 
-    static func deviceScope(_ db: Database, helperId: String) throws -> DeviceScope {
-        let households = try String.fetchAll(db.cachedStatement(sql: """
-            SELECT household_id FROM records
-            WHERE collection = 'assignments' AND deleted = 0 AND helper_id = ? AND household_id IS NOT NULL
-            """), arguments: [helperId])
-        let villages = try String.fetchAll(db.cachedStatement(sql: """
-            SELECT DISTINCT h.village_code FROM records a
-            JOIN records h ON h.collection = 'households' AND h.id = a.household_id
-            WHERE a.collection = 'assignments' AND a.deleted = 0 AND a.helper_id = ? AND h.village_code IS NOT NULL
-            """), arguments: [helperId])
-        return DeviceScope(households: Set(households), villages: Set(villages))
+    /// The `assignments` records of `helperId` (current and ended, live and deleted): what `ScopeRules` needs.
+    static func assignments(_ db: Database, of helperId: String?) throws -> [SyncRecord] {
+        guard let helperId else { return [] }
+        return try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM records WHERE helper_id = ? AND collection = 'assignments'"),
+            arguments: [helperId]).map(decodeRecord)
+    }
+
+    /// Every record of `households`, any version (a move-in delivers them whole).
+    static func householdRecords(_ db: Database, _ households: [String]) throws -> [Row] {
+        guard !households.isEmpty else { return [] }
+        return try Row.fetchAll(
+            db, sql: "SELECT * FROM records WHERE household_id IN (\(databaseQuestionMarks(count: households.count)))",
+            arguments: StatementArguments(households))
+    }
+
+    /// The keys of every record of `households` (a move-out removes them).
+    static func householdKeys(_ db: Database, _ households: [String]) throws -> [(key: RecordKey, householdId: String)] {
+        guard !households.isEmpty else { return [] }
+        return try Row.fetchAll(
+            db, sql: """
+                SELECT collection, id, household_id FROM records
+                WHERE household_id IN (\(databaseQuestionMarks(count: households.count)))
+                """,
+            arguments: StatementArguments(households)
+        ).compactMap { row in
+            guard let collection = CollectionName(rawValue: row["collection"]) else { return nil }
+            return (RecordKey(collection, row["id"]), row["household_id"])
+        }
+    }
+
+    /// A row decoded, with its size on the wire measured from the stored bytes.
+    static func sized(_ row: Row) throws -> PullAssembler.Sized {
+        let fields: Data = row["fields"]
+        let stamps: Data = row["stamps"]
+        let size = RecordCodec.wireSize(fieldsBytes: fields.count, stampsBytes: stamps.count,
+                                        collection: row["collection"], id: row["id"])
+        return (try decodeRecord(row), size)
+    }
+
+    /// `Scope` (plain data) as an SQL condition on the scope columns. This is a translation of the data,
+    /// not a rule: `Scope.contains` states the same membership.
+    static func scopeClause(_ scope: Scope) -> (String, [any DatabaseValueConvertible]) {
+        if scope.isEverything { return ("1", []) }
+        var clauses: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if !scope.households.isEmpty {
+            clauses.append("household_id IN (\(databaseQuestionMarks(count: scope.households.count)))")
+            arguments += scope.households.keys.sorted()
+        }
+        if let owner = scope.owner {
+            clauses.append("(household_id IS NULL AND helper_id = ?)")
+            arguments.append(owner)
+        }
+        for prefix in scope.regionPrefixes {
+            // Region codes are digits, so a range scan is a prefix match (':' sorts right after '9').
+            clauses.append("(village_code >= ? AND village_code < ?)")
+            arguments += [prefix, prefix + ":"]
+        }
+        return (clauses.isEmpty ? "0" : clauses.joined(separator: " OR "), arguments)
     }
 
     static func write(_ plan: PushPlan, deviceId: String, db: Database) throws {

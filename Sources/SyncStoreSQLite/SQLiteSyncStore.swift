@@ -1,3 +1,4 @@
+import FieldDomain
 import Foundation
 import GRDB
 import SyncEngine
@@ -47,7 +48,7 @@ package final class SQLiteSyncStore: SyncStore {
             headVersion: try head(db),
             storedOutcomes: try outcomes(db, deviceId: load.deviceId, seqs: load.seqs.filter { $0 <= lastApplied }),
             records: try records(db, keys: load.keys),
-            scope: try deviceScope(db, helperId: load.helperId))
+            scope: load.scope.resolve(try assignments(db, of: load.scope.assignmentsOf)))
         let plan = planner(snapshot)
         try write(plan, deviceId: load.deviceId, db: db)
         return plan
@@ -58,57 +59,23 @@ package final class SQLiteSyncStore: SyncStore {
             let head = try Self.head(db)
             let lastApplied = try Int64.fetchOne(
                 db, sql: "SELECT last_applied_seq FROM devices WHERE device_id = ?", arguments: [query.deviceId]) ?? 0
-            var page: [SyncRecord] = []
-            var bytes = 0
-            var after = query.after
-            var hasMore = false
-            let chunk = 256
-            // Resolve the helper's households once, in this snapshot, and give SQLite an explicit list so
-            // that it walks the (household_id, version) and (helper_id, version) indexes: the cost follows the
-            // changes in scope, not the size of the county.
-            let scopeClause: String
-            var scopeArguments: [any DatabaseValueConvertible] = []
-            switch query.scope {
-            case .all:
-                scopeClause = "1"
-            case .helper(let helperId):
-                let households = try String.fetchAll(db, sql: """
-                    SELECT household_id FROM records
-                    WHERE collection = 'assignments' AND deleted = 0 AND helper_id = ? AND household_id IS NOT NULL
-                    """, arguments: [helperId])
-                if households.isEmpty {
-                    scopeClause = "helper_id = ?"
-                } else {
-                    scopeClause = "(household_id IN (\(databaseQuestionMarks(count: households.count))) OR helper_id = ?)"
-                    scopeArguments.append(contentsOf: households)
-                }
-                scopeArguments.append(helperId)
+            // The scope is resolved in this snapshot, so it and the records it filters agree.
+            let scope = query.scope.resolve(try Self.assignments(db, of: query.scope.assignmentsOf))
+            let assembler = PullAssembler(scope: scope, after: query.after, maxBytes: query.maxBytes)
+            let movedIn = try Self.householdRecords(db, assembler.movedInHouseholds).map(Self.sized)
+            let movedOut = try Self.householdKeys(db, assembler.movedOutHouseholds)
+            let (clause, arguments) = Self.scopeClause(scope)
+            // An explicit household list lets SQLite walk the (household_id, version) and (helper_id, version)
+            // indexes: the cost follows the changes in scope, not the size of the county.
+            let sql = "SELECT * FROM records WHERE version > ? AND version <= ? AND (\(clause)) ORDER BY version LIMIT ?"
+            let page = try assembler.assemble(movedIn: movedIn, movedOut: movedOut) { afterVersion, limit in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments([afterVersion, head] + arguments + [limit]))
+                    .map(Self.sized)
             }
-            let sql = "SELECT * FROM records WHERE version > ? AND version <= ? AND \(scopeClause) ORDER BY version LIMIT ?"
-            scan: while true {
-                let rows = try Row.fetchAll(
-                    db, sql: sql, arguments: StatementArguments([after, head] + scopeArguments + [chunk + 1]))
-                for (index, row) in rows.enumerated() {
-                    if index == chunk { break }
-                    let fields: Data = row["fields"]
-                    let stamps: Data = row["stamps"]
-                    let collection: String = row["collection"]
-                    let id: String = row["id"]
-                    let size = RecordCodec.wireSize(fieldsBytes: fields.count, stampsBytes: stamps.count,
-                                                    collection: collection, id: id)
-                    if !page.isEmpty && bytes + size > query.maxBytes {
-                        hasMore = true
-                        break scan
-                    }
-                    page.append(try Self.decodeRecord(row))
-                    bytes += size
-                }
-                if rows.count <= chunk { break }
-                after = page.last?.version ?? after
-            }
-            return PullPage(records: page, hasMore: hasMore,
-                            cursor: hasMore ? page.last!.version : max(head, query.after),
-                            head: head, lastAppliedSeq: lastApplied)
+            return PullPage(items: page.items, hasMore: page.hasMore,
+                            cursor: page.hasMore ? page.lastPosition! : max(head, query.after),
+                            head: head, lastAppliedSeq: lastApplied, epoch: try Self.meta(db, "epoch"),
+                            compactedThrough: try Self.meta(db, "compacted_through"))
         }
     }
 
@@ -145,15 +112,17 @@ package final class SQLiteSyncStore: SyncStore {
             let helperExists = try Bool.fetchOne(db, sql: """
                 SELECT EXISTS (SELECT 1 FROM records WHERE collection = 'helpers' AND id = ? AND deleted = 0)
                 """, arguments: [device.helperId]) ?? false
-            guard helperExists else { throw SyncStoreError(.unknownHelper, "no such helper") }
+            // An admin's phone belongs to an admin account, which the service has checked.
+            guard helperExists || device.role != nil else { throw SyncStoreError(.unknownHelper, "no such helper") }
             let taken = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM devices WHERE device_id = ?)",
                                           arguments: [device.deviceId]) ?? false
             guard !taken else { throw SyncStoreError(.duplicateDevice, "device id taken") }
             try db.execute(sql: """
-                INSERT INTO devices (device_id, helper_id, label, token_hash, created_at, expires_at, revoked)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO devices (device_id, helper_id, label, token_hash, created_at, expires_at, revoked, role, region)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [device.deviceId, device.helperId, device.label, device.tokenHash,
-                                 device.createdAt, device.expiresAt, device.revoked])
+                                 device.createdAt, device.expiresAt, device.revoked, device.role?.rawValue,
+                                 device.region])
         }
     }
 
@@ -163,7 +132,8 @@ package final class SQLiteSyncStore: SyncStore {
             else { return nil }
             return DeviceRecord(deviceId: row["device_id"], helperId: row["helper_id"], label: row["label"],
                                 tokenHash: row["token_hash"], createdAt: row["created_at"],
-                                expiresAt: row["expires_at"], revoked: row["revoked"])
+                                expiresAt: row["expires_at"], revoked: row["revoked"],
+                                role: (row["role"] as String?).flatMap(AdminRole.init(rawValue:)), region: row["region"])
         }
     }
 
@@ -312,6 +282,29 @@ package final class SQLiteSyncStore: SyncStore {
                                arguments: [settled.status.rawValue, try RecordCodec.encodeConflict(settled), settled.id])
             }
             return resolved
+        }
+    }
+
+    package func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool)
+        async throws -> CompactionReport
+    {
+        try await pool.write { db in
+            let names = collections.map(\.rawValue).sorted()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT * FROM records WHERE deleted = 1 OR collection IN (\(databaseQuestionMarks(count: max(names.count, 1))))
+                """, arguments: StatementArguments(names.isEmpty ? [""] : names))
+            var doomed: [(String, String, Int64)] = []
+            while let row = try rows.next() {
+                let record = try Self.decodeRecord(row)
+                if purgeable(record) { doomed.append((record.collection.rawValue, record.id, record.version)) }
+            }
+            var horizon = try Self.meta(db, "compacted_through")
+            for (collection, id, version) in doomed {
+                try db.execute(sql: "DELETE FROM records WHERE collection = ? AND id = ?", arguments: [collection, id])
+                horizon = max(horizon, version)
+            }
+            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'compacted_through'", arguments: [horizon])
+            return CompactionReport(purged: doomed.count, compactedThrough: horizon)
         }
     }
 

@@ -49,13 +49,13 @@ package struct StoreFixture: Sendable {
     package func pushRaw(_ raw: [JSONValue], device: String, helper: String) async throws -> PushPlan {
         let entries = raw.map(Mutation.parse)
         let planner = PushPlanner(context: PushContext(deviceId: device, helperId: helper, serverNow: clock.now()))
-        let load = PushLoad(deviceId: device, helperId: helper, keys: PushPlanner.keysToLoad(entries),
+        let load = PushLoad(deviceId: device, scope: .helper(helper), keys: PushPlanner.keysToLoad(entries),
                             seqs: PushPlanner.sequenceNumbers(entries))
         return try await store.applyPush(load) { snapshot in planner.plan(entries: entries, raw: raw, snapshot: snapshot) }
     }
 
     /// Follows a device's cursor until `hasMore` is false; returns every page.
-    package func pullAll(device: String, scope: PullScope, after: Int64 = 0, maxBytes: Int = 262_144) async throws -> [PullPage] {
+    package func pullAll(device: String, scope: ScopeRequest, after: Int64 = 0, maxBytes: Int = 262_144) async throws -> [PullPage] {
         var pages: [PullPage] = []
         var cursor = after
         while true {

@@ -71,7 +71,7 @@ struct BangfuBench: AsyncParsableCommand {
             let snapshot = PushSnapshot(
                 lastAppliedSeq: 0, headVersion: 1000, storedOutcomes: [:],
                 records: [RecordKey(.households, household): fixture.county.households.first { $0.id == household }!],
-                scope: DeviceScope(households: [household], villages: []))
+                scope: Scope.households([household]))
             _ = planner.plan(entries: entries, raw: envelope.mutations, snapshot: snapshot)
         }
         report("plan (validate + merge, pure)", plan)
@@ -150,7 +150,7 @@ struct BangfuBench: AsyncParsableCommand {
                 entries: raw.map(Mutation.parse), raw: raw,
                 snapshot: PushSnapshot(lastAppliedSeq: 0, headVersion: snapshotRecord.version, storedOutcomes: [:],
                                        records: [key: snapshotRecord],
-                                       scope: DeviceScope(households: [record.id], villages: [])))
+                                       scope: Scope.households([record.id])))
             planned += plan.results.count
             opened += plan.conflicts.count { $0.kind == .hard }
         }

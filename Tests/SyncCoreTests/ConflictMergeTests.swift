@@ -48,7 +48,7 @@ import Testing
         let snapshot = PushSnapshot(
             lastAppliedSeq: world.lastApplied[device] ?? 0, headVersion: world.head, storedOutcomes: [:],
             records: world.records,
-            scope: DeviceScope(households: [Self.householdId], villages: ["522327001001"]))
+            scope: Scope.households([Self.householdId]))
         let plan = planner.plan(entries: [Mutation.parse(.object(raw))], raw: [.object(raw)], snapshot: snapshot)
         for record in plan.writes { world.records[RecordKey(record.collection, record.id)] = record }
         world.head = plan.headVersion

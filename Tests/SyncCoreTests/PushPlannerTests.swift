@@ -19,7 +19,7 @@ import Testing
     var snapshot: PushSnapshot {
         PushSnapshot(lastAppliedSeq: 0, headVersion: 10, storedOutcomes: [:],
                      records: [RecordKey(.households, household.id): household],
-                     scope: DeviceScope(households: [household.id], villages: ["522327001001"]))
+                     scope: Scope.households([household.id]))
     }
 
     let now: Int64 = 1_795_313_100_000

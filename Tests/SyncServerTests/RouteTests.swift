@@ -180,7 +180,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["garbage", "c1.!!", "c2.10", "c1.zzzzzz"])
+    @Test(arguments: ["garbage", "c1.!!", "c2.10", "c3.1.1", "c2.1.!"])
     func foreignCursorGets400InvalidCursor(_ cursor: String) async throws {
         let fixture = try await ServerFixture.make()
         try await fixture.application().test(.router) { client in

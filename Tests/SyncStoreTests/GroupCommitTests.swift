@@ -1,3 +1,4 @@
+import FieldDomain
 import Foundation
 import GRDB
 import Synchronization
@@ -31,7 +32,7 @@ import Testing
                     let entries = [PushEntry.success(mutation)]
                     let planner = PushPlanner(context: PushContext(deviceId: writer.0, helperId: writer.1,
                                                                    serverNow: fixture.clock.now()))
-                    let load = PushLoad(deviceId: writer.0, helperId: writer.1, keys: PushPlanner.keysToLoad(entries),
+                    let load = PushLoad(deviceId: writer.0, scope: .helper(writer.1), keys: PushPlanner.keysToLoad(entries),
                                         seqs: [1])
                     do {
                         _ = try await fixture.store.applyPush(load) { snapshot in
@@ -73,7 +74,7 @@ import Testing
         let release = Mutex(false)
         let emptyPlan = PushPlanner(context: PushContext(deviceId: "d", helperId: "h", serverNow: 0)).plan(
             entries: [], raw: [], snapshot: PushSnapshot(lastAppliedSeq: 0, headVersion: 0, storedOutcomes: [:], records: [:],
-                                                         scope: DeviceScope(households: [], villages: [])))
+                                                         scope: Scope.households([])))
         let committer = GroupCommitter(writer: pool) { db, load, _ in
             if load.deviceId == "blocker" {
                 // Hold the writer until the test has queued everything behind it.
@@ -83,7 +84,7 @@ import Testing
             return emptyPlan
         }
         func submit(_ name: String) -> Task<PushPlan, any Error> {
-            Task { try await committer.submit(PushLoad(deviceId: name, helperId: "h", keys: [], seqs: []), planner: { _ in emptyPlan }) }
+            Task { try await committer.submit(PushLoad(deviceId: name, scope: .helper("h"), keys: [], seqs: []), planner: { _ in emptyPlan }) }
         }
         let blocker = submit("blocker")
         try await Task.sleep(for: .milliseconds(100))
