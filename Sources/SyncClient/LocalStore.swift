@@ -37,6 +37,15 @@ public protocol LocalStore: Sendable {
     /// drops outbox entries up to its `lastAppliedSeq`.
     func applyPullPage(_ page: PullResponse, now: Int64) async throws
 
+    /// Starts a re-bootstrap (after `resync_required`, `invalid_cursor` or a failed integrity check): the
+    /// cursor goes back to the start and the pages that follow are staged; the page that catches up
+    /// replaces every confirmed record with the staged ones in one transaction. The outbox is kept.
+    func beginResync() async throws
+
+    /// Drops the confirmed records of `households` (their own record and every record whose `householdId`
+    /// is one of them), keeping the outbox: what an integrity check says the device must purge.
+    func purge(households: Set<String>) async throws
+
     /// The confirmed records of `collection` (only `recordId`, when given) and the outbox mutations that
     /// touch them, read in one transaction.
     func snapshot(collection: String, recordId: String?) async throws -> LocalSnapshot

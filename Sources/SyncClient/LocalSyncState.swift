@@ -16,15 +16,19 @@ public struct LocalSyncState: Sendable, Hashable {
     public var lastAppliedSeq: Int64
     /// The newest hybrid-logical-clock stamp this device issued or observed.
     public var lastStamp: HLCTimestamp
+    /// A re-bootstrap is under way: pulled pages are staged and replace the local records, in one
+    /// transaction, when the last page arrives (protocol/scopes.md §6).
+    public var resyncing: Bool
 
     /// Makes a state.
     public init(deviceId: String, cursor: String = "", nextSeq: Int64 = 1, lastAppliedSeq: Int64 = 0,
-                lastStamp: HLCTimestamp = .zero) {
+                lastStamp: HLCTimestamp = .zero, resyncing: Bool = false) {
         self.deviceId = deviceId
         self.cursor = cursor
         self.nextSeq = nextSeq
         self.lastAppliedSeq = lastAppliedSeq
         self.lastStamp = lastStamp
+        self.resyncing = resyncing
     }
 
     /// Numbers and stamps a local write: the outbox append, the `nextSeq` bump and the clock advance are one

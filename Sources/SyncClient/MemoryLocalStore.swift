@@ -16,6 +16,8 @@ public final class MemoryLocalStore: LocalStore {
         var outbox: [Mutation] = []
         var rejected: [Int64: RejectedWrite] = [:]
         var dismissed: Set<Int64> = []
+        /// Pages of a re-bootstrap, until the last one arrives.
+        var staged: [Key: ConfirmedRecord] = [:]
 
         func requireSync() throws -> LocalSyncState {
             guard let sync else { throw LocalStoreError.notPrepared }
@@ -96,15 +98,36 @@ public final class MemoryLocalStore: LocalStore {
             var sync = try state.requireSync()
             for change in page.changes {
                 let key = Key(collection: change.collection, id: change.recordId)
-                if change.deleted || change.removed == true {
-                    state.records[key] = nil
-                } else {
-                    state.records[key] = ConfirmedRecord(change)
-                }
+                let value = change.deleted || change.removed == true ? nil : ConfirmedRecord(change)
+                if sync.resyncing { state.staged[key] = value } else { state.records[key] = value }
+            }
+            if sync.resyncing && !page.hasMore {
+                state.records = state.staged
+                state.staged = [:]
+                sync.resyncing = false
             }
             sync.absorb(page, now: now)
             if !page.hasMore { state.outbox.removeAll { $0.seq <= page.lastAppliedSeq } }
             state.sync = sync
+        }
+    }
+
+    public func beginResync() async throws {
+        try state.withLock { state in
+            var sync = try state.requireSync()
+            sync.cursor = ""
+            sync.resyncing = true
+            state.staged = [:]
+            state.sync = sync
+        }
+    }
+
+    public func purge(households: Set<String>) async throws {
+        state.withLock { state in
+            state.records = state.records.filter { key, record in
+                let household = key.collection == "households" ? key.id : record.fields["householdId"]?.stringValue
+                return !households.contains(household ?? "")
+            }
         }
     }
 

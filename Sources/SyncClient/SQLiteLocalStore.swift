@@ -103,14 +103,16 @@ public final class SQLiteLocalStore: LocalStore {
     public func applyPullPage(_ page: PullResponse, now: Int64) async throws {
         try await pool.write { db in
             var state = try Self.requireState(db)
+            // A re-bootstrap stages its pages and swaps them in when the last one arrives.
+            let table = state.resyncing ? "staged" : "record"
             for change in page.changes {
                 if change.deleted || change.removed == true {
-                    try db.execute(sql: "DELETE FROM record WHERE collection = ? AND id = ?",
+                    try db.execute(sql: "DELETE FROM \(table) WHERE collection = ? AND id = ?",
                                    arguments: [change.collection, change.recordId])
                 } else {
                     try db.execute(
                         sql: """
-                            INSERT INTO record (collection, id, version, fields, stamps, conflicts) VALUES (?, ?, ?, ?, ?, ?)
+                            INSERT INTO \(table) (collection, id, version, fields, stamps, conflicts) VALUES (?, ?, ?, ?, ?, ?)
                             ON CONFLICT (collection, id) DO UPDATE
                             SET version = excluded.version, fields = excluded.fields, stamps = excluded.stamps,
                                 conflicts = excluded.conflicts
@@ -120,11 +122,42 @@ public final class SQLiteLocalStore: LocalStore {
                                     try change.openConflicts.map { try SyncJSON.encodeString($0) }])
                 }
             }
+            if state.resyncing && !page.hasMore {
+                try db.execute(sql: """
+                    DELETE FROM record;
+                    INSERT INTO record (collection, id, version, fields, stamps, conflicts)
+                        SELECT collection, id, version, fields, stamps, conflicts FROM staged;
+                    DELETE FROM staged;
+                    """)
+                state.resyncing = false
+            }
             state.absorb(page, now: now)
             if !page.hasMore {
                 try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [page.lastAppliedSeq])
             }
             try Self.saveState(state, db)
+        }
+    }
+
+    public func beginResync() async throws {
+        try await pool.write { db in
+            var state = try Self.requireState(db)
+            state.cursor = ""
+            state.resyncing = true
+            try db.execute(sql: "DELETE FROM staged")
+            try Self.saveState(state, db)
+        }
+    }
+
+    public func purge(households: Set<String>) async throws {
+        guard !households.isEmpty else { return }
+        try await pool.write { db in
+            let list = Array(households)
+            let marks = databaseQuestionMarks(count: list.count)
+            try db.execute(sql: "DELETE FROM record WHERE collection = 'households' AND id IN (\(marks))",
+                           arguments: StatementArguments(list))
+            try db.execute(sql: "DELETE FROM record WHERE json_extract(fields, '$.householdId') IN (\(marks))",
+                           arguments: StatementArguments(list))
         }
     }
 
@@ -218,6 +251,21 @@ extension SQLiteLocalStore {
             // Open-conflict markers the server sends with a record (JSON array; NULL when none).
             try db.execute(sql: "ALTER TABLE record ADD COLUMN conflicts TEXT")
         }
+        migrator.registerMigration("v3-resync") { db in
+            // A re-bootstrap stages pulled pages here and swaps them into `record` in one transaction.
+            try db.execute(sql: """
+                ALTER TABLE syncState ADD COLUMN resyncing INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE staged (
+                    collection TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    fields TEXT NOT NULL,
+                    stamps TEXT NOT NULL,
+                    conflicts TEXT,
+                    PRIMARY KEY (collection, id)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -232,7 +280,7 @@ extension SQLiteLocalStore {
             stamp = parsed
         }
         return LocalSyncState(deviceId: row["deviceId"], cursor: row["cursor"], nextSeq: row["nextSeq"],
-                              lastAppliedSeq: row["lastAppliedSeq"], lastStamp: stamp)
+                              lastAppliedSeq: row["lastAppliedSeq"], lastStamp: stamp, resyncing: row["resyncing"])
     }
 
     static func requireState(_ db: Database) throws -> LocalSyncState {
@@ -245,13 +293,13 @@ extension SQLiteLocalStore {
         let stamp = state.lastStamp == .zero || state.lastStamp.node.isEmpty ? "" : state.lastStamp.wireValue
         try db.execute(
             sql: """
-                INSERT INTO syncState (singleton, deviceId, cursor, nextSeq, lastAppliedSeq, lastStamp)
-                VALUES (1, ?, ?, ?, ?, ?)
+                INSERT INTO syncState (singleton, deviceId, cursor, nextSeq, lastAppliedSeq, lastStamp, resyncing)
+                VALUES (1, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (singleton) DO UPDATE SET deviceId = excluded.deviceId, cursor = excluded.cursor,
                     nextSeq = excluded.nextSeq, lastAppliedSeq = excluded.lastAppliedSeq,
-                    lastStamp = excluded.lastStamp
+                    lastStamp = excluded.lastStamp, resyncing = excluded.resyncing
                 """,
-            arguments: [state.deviceId, state.cursor, state.nextSeq, state.lastAppliedSeq, stamp])
+            arguments: [state.deviceId, state.cursor, state.nextSeq, state.lastAppliedSeq, stamp, state.resyncing])
     }
 
     static func mutations(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Mutation] {

@@ -126,8 +126,25 @@ extension SyncClient {
 
     private func pullAll(_ report: inout SyncReport) async throws {
         var cursor = try await store.syncState().cursor
+        var resynced = false
         while true {
-            let page = try await transport.pull(cursor: cursor, maxBytes: pullMaxBytes)
+            let page: PullResponse
+            do {
+                page = try await transport.pull(cursor: cursor, maxBytes: pullMaxBytes)
+            } catch SyncTransportError.http(let status, let body)
+                where !resynced && !cursor.isEmpty && [.resyncRequired, .invalidCursor].contains(body?.code)
+            {
+                // The server cannot serve this cursor (another database, older than its compaction
+                // horizon): bootstrap again, staged, keeping the outbox (protocol/scopes.md §6).
+                logger.info("sync resyncing", metadata: [
+                    "sync.device": "\(deviceId)", "sync.code": "\(body?.code.rawValue ?? "")", "http.status": "\(status)",
+                ])
+                try await store.beginResync()
+                report.resyncs += 1
+                resynced = true
+                cursor = ""
+                continue
+            }
             try await store.applyPullPage(page, now: clock())
             report.pulledChanges += page.changes.count
             guard page.hasMore else { return }

@@ -12,6 +12,8 @@ public struct SyncReport: Sendable, Hashable {
     public var pushDeferred: Bool
     /// How many attempts the sync took (1 when nothing failed).
     public var attempts: Int
+    /// How many times the server could not serve the cursor and the device bootstrapped again.
+    public var resyncs: Int = 0
 
     /// Makes a report.
     public init(acknowledged: Int = 0, newRejections: Int = 0, pulledChanges: Int = 0, pending: Int = 0,

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOFoundationCompat
+import FieldDomain
 import SyncEngine
 import SyncModel
 import SyncService
@@ -14,63 +15,107 @@ struct AdminRoutes<Context: RequestContext> {
     let adminToken: String?
 
     struct EnrollRequest: Decodable {
-        var helperId: String
+        var helperId: String?
+        /// Enrol a phone for an admin account instead (it pulls the account's region).
+        var adminId: String?
         var label: String?
         var expiresInDays: Int?
+    }
+
+    struct AdminRequest: Decodable {
+        var name: String
+        var role: String
+        var region: String
+    }
+
+    struct AssignRequest: Decodable {
+        var householdId: String
+        var helperId: String
+        var replace: String?
     }
 
     func register(on router: Router<Context>) {
         let admin = router.group("/admin/v1")
         admin.post("/devices") { request, context in
-            try authorize(request)
+            let caller = try await principal(request)
             var request = request
             let body = try await request.collectBody(upTo: 64 * 1024)
             let enroll = try JSONResponse.decoder.decode(EnrollRequest.self, from: body)
-            let enrollment = try await service.enroll(helperId: enroll.helperId, label: enroll.label,
+            try AdminViews.checkLabel(enroll.label)
+            let enrollment: Enrollment
+            switch (enroll.helperId, enroll.adminId) {
+            case (let helperId?, nil):
+                try await service.requireHelper(helperId, visibleTo: caller)
+                enrollment = try await service.enroll(helperId: helperId, label: enroll.label,
                                                       expiresInDays: enroll.expiresInDays)
+            case (nil, let adminId?):
+                enrollment = try await service.enrollAdminDevice(adminId: adminId, label: enroll.label,
+                                                                 expiresInDays: enroll.expiresInDays, by: caller)
+            default:
+                throw APIError(.badRequest, .malformedJSON, "须且只能给出 helperId 或 adminId 之一 (give helperId or adminId)")
+            }
             return try JSONResponse.make(AdminViews.EnrollResponse(enrollment), status: .created, request: request)
         }
         admin.get("/helpers") { request, context in
-            try authorize(request)
+            let caller = try await principal(request)
             let query = request.uri.queryParameters
             let page = try await service.helpers(limit: try int(query["limit"], default: 100),
-                                                 offset: try int(query["offset"], default: 0))
+                                                 offset: try int(query["offset"], default: 0), by: caller)
             return try JSONResponse.make(AdminViews.HelpersPage(helpers: page.helpers, total: page.total), request: request)
         }
         admin.get("/devices") { request, context in
-            try authorize(request)
-            let states = try await service.deviceStates()
+            let caller = try await principal(request)
+            let states = try await service.deviceStates(by: caller)
             return try JSONResponse.make(AdminViews.DevicesPage(head: states.head, devices: states.devices.map(AdminViews.DeviceStatus.init)),
                                          request: request)
         }
         admin.get("/rejections") { request, context in
-            try authorize(request)
+            let caller = try await principal(request)
             let query = request.uri.queryParameters
             let rejections = try await service.rejections(deviceId: query["deviceId"].map { String($0) },
-                                                          limit: try int(query["limit"], default: 100))
+                                                          limit: try int(query["limit"], default: 100), by: caller)
             return try JSONResponse.make(AdminViews.RejectionsPage(rejections: rejections.map(AdminViews.Rejection.init)),
                                          request: request)
         }
-        let adminToken = adminToken
-        ConflictRoutes<Context>(service: service, authorize: { request in
-            try Self.authorize(request, adminToken: adminToken)
-        }).register(on: router)
+        admin.post("/admins") { request, context in
+            let caller = try await principal(request)
+            var request = request
+            let body = try await request.collectBody(upTo: 16 * 1024)
+            let add = try JSONResponse.decoder.decode(AdminRequest.self, from: body)
+            guard let role = AdminRole(rawValue: add.role) else {
+                throw APIError(.badRequest, .invalidRequest, "role 应为 village、town 或 county (unknown role)")
+            }
+            let created = try await service.createAdmin(name: add.name, role: role, region: add.region, by: caller)
+            return try JSONResponse.make(AdminViews.AdminView(created.account, token: created.token), status: .created,
+                                         request: request)
+        }
+        admin.get("/admins") { request, context in
+            let caller = try await principal(request)
+            let admins = try await service.admins(by: caller)
+            return try JSONResponse.make(AdminViews.AdminsPage(admins: admins.map { AdminViews.AdminView($0) }), request: request)
+        }
+        admin.post("/admins/:id/disable") { request, context in
+            let caller = try await principal(request)
+            let account = try await service.disableAdmin(id: try context.parameters.require("id"), by: caller)
+            return try JSONResponse.make(AdminViews.AdminView(account), request: request)
+        }
+        admin.post("/assignments") { request, context in
+            let caller = try await principal(request)
+            var request = request
+            let body = try await request.collectBody(upTo: 16 * 1024)
+            let assign = try JSONResponse.decoder.decode(AssignRequest.self, from: body)
+            let result = try await service.assign(household: assign.householdId, helper: assign.helperId,
+                                                  replacing: assign.replace, by: caller)
+            return try JSONResponse.make(AdminViews.AssignmentView(result), status: .created, request: request)
+        }
+        let routes = self
+        ConflictRoutes<Context>(service: service, principal: { request in try await routes.principal(request) })
+            .register(on: router)
     }
 
-    private func authorize(_ request: Request) throws {
-        try Self.authorize(request, adminToken: adminToken)
-    }
-
-    static func authorize(_ request: Request, adminToken: String?) throws {
-        guard let adminToken else {
-            throw APIError(.forbidden, .forbidden, "管理接口未启用 (admin API disabled: no admin token configured)")
-        }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw APIError(.unauthorized, .tokenMissing, "缺少管理令牌 (missing admin bearer token)")
-        }
-        guard DeviceToken.constantTimeEquals(String(header.dropFirst(7)), adminToken) else {
-            throw APIError(.unauthorized, .tokenInvalid, "管理令牌无效 (invalid admin token)")
-        }
+    /// The authenticated admin principal of a request (the configured operator token or an account token).
+    private func principal(_ request: Request) async throws -> Principal {
+        try await service.authenticateAdmin(authorization: request.headers[.authorization], operatorToken: adminToken)
     }
 
     private func int(_ raw: Substring?, default value: Int) throws -> Int {

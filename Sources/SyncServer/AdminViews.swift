@@ -167,4 +167,57 @@ enum AdminViews {
         var version: Int64
         var deleted: Bool
     }
+
+    /// An admin account as the API shows it; `token` only in the answer that created it.
+    struct AdminView: Encodable {
+        var id: String
+        var name: String
+        var role: String
+        var roleName: String
+        var region: String
+        var disabled: Bool
+        var createdAt: String
+        var token: String?
+
+        init(_ account: AdminAccount, token: String? = nil) {
+            id = account.id
+            name = account.name
+            role = account.role.rawValue
+            roleName = account.role.displayName
+            region = account.region
+            disabled = account.disabled
+            createdAt = AdminViews.time(account.createdAt)
+            self.token = token
+        }
+    }
+
+    struct AdminsPage: Encodable {
+        var admins: [AdminView]
+    }
+
+    /// What an assignment wrote: the pairing and its version, and the one it ended.
+    struct AssignmentView: Encodable {
+        var assignmentId: String
+        var householdId: String
+        var helperId: String
+        var version: Int64
+        var ended: String?
+        var endedVersion: Int64?
+
+        init(_ result: SyncService.Reassignment) {
+            assignmentId = result.assignment.id
+            householdId = result.assignment.fields["householdId"]?.stringValue ?? ""
+            helperId = result.assignment.fields["helperId"]?.stringValue ?? ""
+            version = result.assignment.version
+            ended = result.ended?.id
+            endedVersion = result.ended?.version
+        }
+    }
+
+    /// A device label is shown to admins: bounded like every stored device-supplied string.
+    static func checkLabel(_ label: String?) throws {
+        if let label, label.count > 100 {
+            throw APIError(.badRequest, .invalidRequest, "label 最多100个字符 (label is at most 100 characters)")
+        }
+    }
 }

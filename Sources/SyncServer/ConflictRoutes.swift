@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOFoundationCompat
+import FieldDomain
 import SyncEngine
 import SyncModel
 import SyncService
@@ -12,12 +13,12 @@ import SyncStore
 /// bearer token (protocol/conflicts.md).
 struct ConflictRoutes<Context: RequestContext> {
     let service: SyncService
-    let authorize: @Sendable (Request) throws -> Void
+    let principal: @Sendable (Request) async throws -> Principal
 
     func register(on router: Router<Context>) {
         let admin = router.group("/admin/v1")
         admin.get("/conflicts") { request, context in
-            try authorize(request)
+            let caller = try await principal(request)
             let query = request.uri.queryParameters
             var filter = ConflictQuery()
             switch query["status"].map(String.init) ?? "open" {
@@ -35,6 +36,14 @@ struct ConflictRoutes<Context: RequestContext> {
                 filter.kind = kind
             }
             filter.regionPrefix = query["region"].map(String.init)
+            // A region admin lists its own region only: no filter means its region, a filter outside it is
+            // refused.
+            if let mine = SyncService.regionFilter(caller) {
+                if let asked = filter.regionPrefix, !asked.hasPrefix(mine) {
+                    throw APIError(.forbidden, .forbidden, "不在您的管辖范围内 (region outside yours)")
+                }
+                filter.regionPrefix = filter.regionPrefix ?? mine
+            }
             filter.recordId = query["recordId"].map(String.init)
             if let raw = query["limit"] {
                 guard let limit = Int(String(raw)), (1...500).contains(limit) else {
@@ -47,30 +56,37 @@ struct ConflictRoutes<Context: RequestContext> {
                                          request: request)
         }
         admin.get("/conflicts/:id") { request, context in
-            try authorize(request)
+            let caller = try await principal(request)
             let id = try context.parameters.require("id")
             let detail = try await service.conflictDetail(id: id)
+            try service.requireRegion(caller, covers: detail.conflict.villageCode)
             return try JSONResponse.make(AdminViews.ConflictView(detail.conflict, current: detail.current, showCurrent: true),
                                          request: request)
         }
         admin.post("/conflicts/:id/resolve") { request, context in
-            try authorize(request)
+            let caller = try await principal(request)
             let id = try context.parameters.require("id")
             var request = request
             let body = try await request.collectBody(upTo: 64 * 1024)
-            let resolution = try Self.parseResolution(JSONParser.parse(Data(buffer: body)))
+            var resolution = try Self.parseResolution(JSONParser.parse(Data(buffer: body)))
+            // Who resolved it is the authenticated principal, never what the body says.
+            resolution.resolvedBy = caller.id
+            let conflict = try await service.conflictDetail(id: id).conflict
+            try service.requireRegion(caller, covers: conflict.villageCode)
             let resolved = try await service.resolveConflict(id: id, request: resolution)
             var view = AdminViews.ConflictView(resolved[0])
             if resolved.count > 1 { view.alsoResolved = resolved.dropFirst().map(\.id) }
             return try JSONResponse.make(view, request: request)
         }
         admin.delete("/records/:collection/:id") { request, context in
-            try authorize(request)
+            let caller = try await principal(request)
             let rawCollection = try context.parameters.require("collection")
             let id = try context.parameters.require("id")
             guard let collection = CollectionName(rawValue: rawCollection) else {
                 throw APIError(.badRequest, .unknownCollection, "未知的数据集 (unknown collection)")
             }
+            let village = try await service.store.record(RecordKey(collection, id))?.scope.villageCode
+            try service.requireRegion(caller, covers: village ?? Scope.village(ofHousehold: String(id.prefix(16))))
             let tombstone = try await service.deleteRecord(RecordKey(collection, id))
             return try JSONResponse.make(
                 AdminViews.DeletedRecord(collection: collection.rawValue, recordId: id, version: tombstone.version,

@@ -10,6 +10,8 @@ import SyncService
 struct SyncRoutes<Context: RequestContext> {
     let service: SyncService
     let maxBodyBytes: Int
+    /// The operator token: refused here with 403, like every admin token (protocol/scopes.md §3).
+    var adminToken: String? = nil
 
     func register(on router: Router<Context>) {
         router.post("/sync/push") { request, context in try await push(request, context: context) }
@@ -18,7 +20,7 @@ struct SyncRoutes<Context: RequestContext> {
 
     private func push(_ request: Request, context: Context) async throws -> Response {
         try Self.checkProtocol(request)
-        let device = try await service.authenticate(authorization: request.headers[.authorization])
+        let device = try await authenticate(request)
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
         let envelope = try PushEnvelope.parse(body.readableBytesView)
@@ -28,7 +30,7 @@ struct SyncRoutes<Context: RequestContext> {
 
     private func pull(_ request: Request, context: Context) async throws -> Response {
         try Self.checkProtocol(request)
-        let device = try await service.authenticate(authorization: request.headers[.authorization])
+        let device = try await authenticate(request)
         let query = request.uri.queryParameters
         var maxBytes: Int?
         if let raw = query["maxBytes"] {
@@ -41,6 +43,16 @@ struct SyncRoutes<Context: RequestContext> {
             cursor: query["cursor"].map { String($0) }, maxBytes: maxBytes,
             clientVersion: request.headers[HTTPField.Name("Bangfu-Client-Version")!], from: device)
         return try JSONResponse.make(response, request: request, headers: Self.protocolHeaders)
+    }
+
+    private func authenticate(_ request: Request) async throws -> DeviceIdentity {
+        let authorization = request.headers[.authorization]
+        if let adminToken, let authorization, authorization.hasPrefix("Bearer "),
+            DeviceToken.constantTimeEquals(String(authorization.dropFirst(7)), adminToken)
+        {
+            throw APIError(.forbidden, .forbidden, "管理令牌不能用于同步接口 (admin tokens cannot use the sync API)")
+        }
+        return try await service.authenticate(authorization: authorization)
     }
 
     static var protocolHeaders: HTTPFields {

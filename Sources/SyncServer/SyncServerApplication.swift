@@ -29,7 +29,7 @@ package enum SyncServerApplication {
         router.get("/health") { request, _ in
             try JSONResponse.make(Health(), request: request)
         }
-        SyncRoutes(service: service, maxBodyBytes: config.maxBodyBytes).register(on: router)
+        SyncRoutes(service: service, maxBodyBytes: config.maxBodyBytes, adminToken: config.adminToken).register(on: router)
         AdminRoutes(service: service, adminToken: config.adminToken).register(on: router)
         return router
     }

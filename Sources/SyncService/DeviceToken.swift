@@ -1,9 +1,12 @@
 import Crypto
 import Foundation
 
-/// Device bearer tokens: `bft1.<deviceId>.<secret>`, where only SHA-256 of the secret is stored.
+/// Bearer tokens: `bft1.<deviceId>.<secret>` for devices, `bfa1.<adminId>.<secret>` for admin accounts;
+/// only SHA-256 of the secret is stored.
 package enum DeviceToken {
     package static let prefix = "bft1"
+    /// The prefix of admin account tokens.
+    package static let adminPrefix = "bfa1"
 
     /// The parts of a token as presented.
     package struct Parsed: Sendable, Hashable {
@@ -12,7 +15,7 @@ package enum DeviceToken {
     }
 
     /// Makes a new token for `deviceId` from 32 random bytes.
-    package static func make(deviceId: String, randomBytes: [UInt8]) -> (token: String, hash: String) {
+    package static func make(deviceId: String, randomBytes: [UInt8], prefix: String = prefix) -> (token: String, hash: String) {
         let secret = Data(randomBytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
@@ -20,7 +23,7 @@ package enum DeviceToken {
     }
 
     /// Splits a token; nil when it does not have the token shape.
-    package static func parse(_ token: String) -> Parsed? {
+    package static func parse(_ token: String, prefix: String = prefix) -> Parsed? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == prefix, !parts[1].isEmpty, parts[1].count <= 64,
             parts[2].count >= 16, parts[2].count <= 128

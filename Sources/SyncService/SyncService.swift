@@ -11,7 +11,7 @@ package final class SyncService: Sendable {
     package let store: any SyncStore
     package let config: SyncServiceConfig
     let now: @Sendable () -> Int64
-    private let randomBytes: @Sendable (Int) -> [UInt8]
+    let randomBytes: @Sendable (Int) -> [UInt8]
     let logger: Logger
     private let syncLog = SyncLogBuffer()
 
@@ -33,6 +33,9 @@ package final class SyncService: Sendable {
     package func authenticate(authorization: String?) async throws -> DeviceIdentity {
         guard let authorization, !authorization.isEmpty else {
             throw ServiceError(.tokenMissing, "缺少设备令牌 (missing bearer token)")
+        }
+        if authorization.hasPrefix("Bearer " + DeviceToken.adminPrefix + ".") {
+            throw ServiceError(.forbidden, "管理令牌不能用于同步接口 (admin tokens cannot use the sync API)")
         }
         guard authorization.hasPrefix("Bearer "), let parsed = DeviceToken.parse(String(authorization.dropFirst(7)))
         else { throw ServiceError(.tokenInvalid, "设备令牌无效 (invalid token)") }
@@ -133,6 +136,13 @@ package final class SyncService: Sendable {
 
     /// Registers a new device for `helperId` and returns its token (shown once).
     package func enroll(helperId: String, label: String?, expiresInDays: Int?) async throws -> Enrollment {
+        try await enroll(owner: helperId, role: nil, region: nil, label: label, expiresInDays: expiresInDays)
+    }
+
+    /// Registers a device for a helper (`role` nil) or for an admin account's role and region.
+    func enroll(owner helperId: String, role: AdminRole?, region: String?, label: String?, expiresInDays: Int?)
+        async throws -> Enrollment
+    {
         let days = expiresInDays ?? config.tokenLifetimeDays
         guard (1...3650).contains(days) else {
             throw ServiceError(.invalidRequest, "有效期须为 1–3650 天 (expiresInDays out of range)")
@@ -143,7 +153,8 @@ package final class SyncService: Sendable {
         let expiresAt = createdAt + Int64(days) * 86_400_000
         do {
             try await store.insertDevice(DeviceRecord(deviceId: deviceId, helperId: helperId, label: label,
-                                                      tokenHash: hash, createdAt: createdAt, expiresAt: expiresAt))
+                                                      tokenHash: hash, createdAt: createdAt, expiresAt: expiresAt,
+                                                      role: role, region: region))
         } catch let error as SyncStoreError where error.code == .unknownHelper {
             throw ServiceError(.notFound, "帮扶责任人不存在 (no such helper)")
         }

@@ -11,6 +11,7 @@ package final class MemorySyncStore: SyncStore {
         var compactedThrough: Int64 = 0
         var records: [RecordKey: SyncRecord] = [:]
         var devices: [String: DeviceRecord] = [:]
+        var admins: [String: AdminAccount] = [:]
         var lastApplied: [String: Int64] = [:]
         var outcomes: [String: [Int64: MutationResult]] = [:]
         var rejections: [RejectedMutation] = []
@@ -284,6 +285,42 @@ package final class MemorySyncStore: SyncStore {
             updated.version = state.head
             state.put(updated)
             return updated
+        }
+    }
+
+    package func insertAdmin(_ account: AdminAccount) async throws {
+        try state.withLock { state in
+            guard state.admins[account.id] == nil else { throw SyncStoreError(.duplicateAdmin, "admin id taken") }
+            state.admins[account.id] = account
+        }
+    }
+
+    package func admin(id: String) async throws -> AdminAccount? {
+        state.withLock { $0.admins[id] }
+    }
+
+    package func admins() async throws -> [AdminAccount] {
+        state.withLock { $0.admins.values.sorted { $0.id < $1.id } }
+    }
+
+    package func setAdminDisabled(id: String, _ disabled: Bool) async throws -> Bool {
+        state.withLock { state in
+            guard state.admins[id] != nil else { return false }
+            state.admins[id]?.disabled = disabled
+            return true
+        }
+    }
+
+    package func helperIds(inRegion regionPrefix: String) async throws -> Set<String> {
+        state.withLock { state in
+            var helpers = Set<String>()
+            for (helper, keys) in state.assignmentsOf {
+                if keys.contains(where: { key in
+                    guard let record = state.records[key], !record.deleted else { return false }
+                    return (record.scope.villageCode ?? "").hasPrefix(regionPrefix)
+                }) { helpers.insert(helper) }
+            }
+            return helpers
         }
     }
 }

@@ -10,7 +10,8 @@ import SyncModel
 /// - Versions grow in commit order: a reader never sees version `v` committed while a smaller version is
 ///   still to commit, so a pull that reached `v` never misses anything below it.
 /// - `pull` reads one consistent snapshot.
-package protocol SyncStore: Sendable {
+/// Admin accounts sit behind their own small port, `AdminDirectory`, which every store also provides.
+package protocol SyncStore: AdminDirectory {
     /// Creates or migrates the schema.
     func migrate() async throws
 

@@ -127,6 +127,17 @@ enum SQLiteMigrations {
                 -- The epoch names this database in cursors; the horizon is where compaction forgot records.
                 INSERT INTO meta (key, value) VALUES ('epoch', abs(random() % 1099511627776));
                 INSERT INTO meta (key, value) VALUES ('compacted_through', 0);
+
+                -- Admin accounts: a role bound to a region, each with its own hashed token.
+                CREATE TABLE admins (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    token_hash TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    disabled INTEGER NOT NULL DEFAULT 0
+                );
                 """)
         }
         return migrator

@@ -9,7 +9,7 @@ import SyncStore
 /// acknowledged to a device is on disk (DESIGN §3a). Writes are serialized by GRDB's writer, which makes
 /// versions grow in commit order by construction; pulls read a snapshot concurrently.
 package final class SQLiteSyncStore: SyncStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let committer: GroupCommitter
 
     /// Opens (creating if needed) the database at `path`.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldDomain
 import Foundation
 import Logging
 import SyncService
@@ -18,6 +19,11 @@ struct DatabaseOptions: ParsableArguments {
                            randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
                            logger: logger)
     }
+}
+
+extension DatabaseOptions {
+    /// The tool works on the database file directly, as the operator who runs the server.
+    static let operatorPrincipal = Principal.admin(id: SyncService.operatorId, role: .operator, region: "")
 }
 
 /// Formats milliseconds since 1970 as local time for tables.

@@ -207,8 +207,16 @@ import Testing
     @Test func adminRoutesNeedTheAdminToken() async throws {
         let fixture = try await ServerFixture.make()
         try await fixture.application().test(.router) { client in
+            // A device token on an admin route, and the admin token on a device route: 403 forbidden.
             try await client.execute(uri: "/admin/v1/devices", method: .get, headers: fixture.deviceHeaders) { response in
-                #expect(response.status == .unauthorized)
+                #expect(response.status == .forbidden)
+                #expect(response.errorCode == .forbidden)
+            }
+            var adminOnSync = fixture.deviceHeaders
+            adminOnSync[.authorization] = fixture.adminHeaders[.authorization]
+            try await client.execute(uri: "/sync/pull", method: .get, headers: adminOnSync) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.errorCode == .forbidden)
             }
             try await client.execute(uri: "/admin/v1/devices", method: .get, headers: fixture.adminHeaders) { response in
                 #expect(response.status == .ok)

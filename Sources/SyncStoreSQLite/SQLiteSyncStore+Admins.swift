@@ -1,0 +1,55 @@
+import FieldDomain
+import Foundation
+import GRDB
+import SyncModel
+import SyncStore
+
+// The `AdminDirectory` port on SQLite.
+extension SQLiteSyncStore {
+    package func insertAdmin(_ account: AdminAccount) async throws {
+        try await pool.write { db in
+            let taken = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM admins WHERE id = ?)",
+                                          arguments: [account.id]) ?? false
+            guard !taken else { throw SyncStoreError(.duplicateAdmin, "admin id taken") }
+            try db.execute(sql: """
+                INSERT INTO admins (id, name, role, region, token_hash, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [account.id, account.name, account.role.rawValue, account.region, account.tokenHash,
+                                 account.createdAt, account.disabled])
+        }
+    }
+
+    package func admin(id: String) async throws -> AdminAccount? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM admins WHERE id = ?", arguments: [id]).map(Self.admin)
+        }
+    }
+
+    package func admins() async throws -> [AdminAccount] {
+        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM admins ORDER BY id").map(Self.admin) }
+    }
+
+    package func setAdminDisabled(id: String, _ disabled: Bool) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE admins SET disabled = ? WHERE id = ?", arguments: [disabled, id])
+            return db.changesCount > 0
+        }
+    }
+
+    package func helperIds(inRegion regionPrefix: String) async throws -> Set<String> {
+        try await pool.read { db in
+            Set(try String.fetchAll(db, sql: """
+                SELECT DISTINCT helper_id FROM records
+                WHERE collection = 'assignments' AND deleted = 0 AND helper_id IS NOT NULL
+                  AND village_code >= ? AND village_code < ?
+                """, arguments: [regionPrefix, regionPrefix + ":"]))
+        }
+    }
+
+    private static func admin(_ row: Row) throws -> AdminAccount {
+        guard let role = AdminRole(rawValue: row["role"]) else {
+            throw SyncStoreError(.corruptRecord, "unknown admin role in store")
+        }
+        return AdminAccount(id: row["id"], name: row["name"], role: role, region: row["region"],
+                            tokenHash: row["token_hash"], createdAt: row["created_at"], disabled: row["disabled"])
+    }
+}

@@ -1,0 +1,169 @@
+import FieldDomain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SyncClient
+import SyncModel
+import SyncService
+import SyncStore
+import SyncTesting
+import Testing
+
+/// Roles, reassignment and resync through the real service (protocol/scopes.md): devices are real
+/// `SyncClient`s over `InProcessTransport`, admins call the HTTP routes.
+@Suite struct ScopeRouteTests {
+    static func client(_ fixture: ServerFixture, _ enrollment: Enrollment) -> SyncClient {
+        SyncClient(deviceId: enrollment.deviceId, store: MemoryLocalStore(),
+                   transport: InProcessTransport(service: fixture.service, token: enrollment.token),
+                   clock: { fixture.clock.now() }, random: SplitMix64(seed: 7), logger: Logger(label: "test"))
+    }
+
+    static func assign(_ client: some TestClientProtocol, _ fixture: ServerFixture, household: String, helper: String,
+                       replace: String?) async throws {
+        var fields: [String: JSONValue] = ["householdId": .string(household), "helperId": .string(helper)]
+        if let replace { fields["replace"] = .string(replace) }
+        let body = JSONValue.object(fields)
+        try await client.execute(uri: "/admin/v1/assignments", method: .post, headers: fixture.adminHeaders,
+                                 body: ByteBuffer(data: try JSONEncoder().encode(body))) { response in
+            #expect(response.status == .created)
+        }
+    }
+
+    @Test func reassignedHouseholdMovesWithItsHistoryAndLateWritesAreQuarantined() async throws {
+        let fixture = try await ServerFixture.make()
+        let household = fixture.households[0]
+        let (newHelper, _) = try fixture.store.helper(skipping: [fixture.helperId])
+        let oldPhone = Self.client(fixture, fixture.enrollment)
+        let newEnrollment = try await fixture.service.enroll(helperId: newHelper, label: nil, expiresInDays: 30)
+        let newPhone = Self.client(fixture, newEnrollment)
+        try await oldPhone.sync()
+        try await newPhone.sync()
+        // The old helper's visit is history the new helper must receive although it is below its cursor.
+        let visit = try await oldPhone.recordVisit(VisitDraft(kind: "household", householdId: household,
+                                                              visitedAt: "2026-11-20T09:30:00+08:00", notes: "入户核实"))
+        try await oldPhone.sync()
+        try await newPhone.sync()
+        #expect(try await newPhone.households().allSatisfy { $0.id != household })
+
+        // Offline, the old helper edits the household once before the reassignment takes effect and once after.
+        fixture.clock.advance(by: 1_000)
+        try await oldPhone.updateHousehold(id: household, fields: ["address": "新村12号"])
+        fixture.clock.advance(by: 1_000)
+        try await fixture.application().test(.router) { client in
+            try await Self.assign(client, fixture, household: household, helper: newHelper, replace: fixture.helperId)
+        }
+        fixture.clock.advance(by: 1_000)
+        try await oldPhone.updateHousehold(id: household, fields: ["address": "安置点3栋"])
+        let report = try await oldPhone.sync()
+        #expect(report.newRejections == 1)
+        #expect(try await oldPhone.rejectedWrites().map(\.code) == [.scopeRevoked])
+        let stored = try await fixture.service.store.record(RecordKey(.households, household))
+        #expect(stored?.fields["address"] == "新村12号", "the write made before the reassignment applies")
+        #expect(try await fixture.service.rejections(deviceId: fixture.enrollment.deviceId, limit: 10).map(\.code) == [.scopeRevoked])
+
+        // Move-out: the old phone holds nothing of the household any more; move-in: the new phone holds it all.
+        #expect(try await oldPhone.households().allSatisfy { $0.id != household })
+        #expect(try await oldPhone.members(of: household).isEmpty)
+        #expect(try await oldPhone.record(collection: .visits, id: visit) == nil)
+        try await newPhone.sync()
+        #expect(try await newPhone.households().contains { $0.id == household })
+        let members = fixture.store.county.members.filter { $0.scope.householdId == household }.count
+        #expect(try await newPhone.members(of: household).count == members)
+        #expect(try await newPhone.record(collection: .visits, id: visit) != nil)
+
+        // Outside its scope the old phone's write is out_of_scope, not scope_revoked.
+        let stranger = fixture.store.county.households.first { !fixture.households.contains($0.id) && $0.id != household }!
+        let push = try await fixture.service.push(
+            PushEnvelope(deviceId: fixture.enrollment.deviceId, clientVersion: nil, mutations: [
+                Mutation(seq: 1000, collection: "households", recordId: stranger.id, op: .set, fields: ["address": "x"],
+                         stamp: HLCTimestamp(physical: fixture.clock.now(), logical: 0, node: fixture.enrollment.deviceId))
+                    .jsonValue,
+            ]), from: DeviceIdentity(deviceId: fixture.enrollment.deviceId, helperId: fixture.helperId))
+        #expect(push.expectedSeq != nil || push.results.first?.code == .outOfScope)
+    }
+
+    @Test func villageAdminSeesAndResolvesOnlyItsVillage() async throws {
+        let fixture = try await ServerFixture.make()
+        let households = fixture.store.county.households
+        let mine = households[0].scope.villageCode!
+        let other = try #require(households.first { $0.scope.villageCode != mine })
+        try await fixture.application().test(.router) { client in
+            var token = ""
+            let add = ByteBuffer(string: #"{"name":"村支书","role":"village","region":"\#(mine)"}"#)
+            try await client.execute(uri: "/admin/v1/admins", method: .post, headers: fixture.adminHeaders, body: add) { response in
+                #expect(response.status == .created)
+                token = try response.json().objectValue?["token"]?.stringValue ?? ""
+            }
+            #expect(token.hasPrefix("bfa1."))
+            let village: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+            // Its own region: allowed; the next village, or a town: forbidden.
+            try await client.execute(uri: "/admin/v1/conflicts", method: .get, headers: village) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/admin/v1/conflicts?region=\(other.scope.villageCode!)", method: .get,
+                                     headers: village) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.errorCode == .forbidden)
+            }
+            try await client.execute(uri: "/admin/v1/records/households/\(other.id)", method: .delete, headers: village) { response in
+                #expect(response.status == .forbidden)
+            }
+            let assignOther = ByteBuffer(string: #"{"householdId":"\#(other.id)","helperId":"\#(fixture.helperId)"}"#)
+            try await client.execute(uri: "/admin/v1/assignments", method: .post, headers: village, body: assignOther) { response in
+                #expect(response.status == .forbidden)
+            }
+            // A village admin cannot add admins of its own level or above.
+            try await client.execute(uri: "/admin/v1/admins", method: .post, headers: village, body: add) { response in
+                #expect(response.status == .forbidden)
+            }
+            // Its devices list holds only helpers with households in the village.
+            let visible = try await fixture.service.store.helperIds(inRegion: mine)
+            try await client.execute(uri: "/admin/v1/devices", method: .get, headers: village) { response in
+                let devices = try response.json().objectValue?["devices"]?.arrayValue ?? []
+                #expect(devices.allSatisfy { visible.contains($0.objectValue?["helperId"]?.stringValue ?? "") })
+            }
+            // Disabled, the token stops working.
+            let id = String(token.split(separator: ".")[1])
+            try await client.execute(uri: "/admin/v1/admins/\(id)/disable", method: .post, headers: fixture.adminHeaders) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/admin/v1/conflicts", method: .get, headers: village) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.errorCode == .tokenInvalid)
+            }
+        }
+    }
+
+    @Test func foreignOrStaleCursorAsksForAResyncAndTheClientRecoversKeepingItsOutbox() async throws {
+        let fixture = try await ServerFixture.make()
+        try await fixture.application().test(.router) { client in
+            for cursor in ["c2.zz.1", "c1.zzzzzz"] {
+                try await client.execute(uri: "/sync/pull?cursor=\(cursor)", method: .get, headers: fixture.deviceHeaders) { response in
+                    #expect(response.status == .gone)
+                    #expect(response.errorCode == .resyncRequired)
+                }
+            }
+        }
+        // A phone whose local store carries a cursor from another database resyncs by itself, losing
+        // nothing it had not sent and keeping nothing the server does not hold.
+        let local = MemoryLocalStore()
+        let phone = SyncClient(deviceId: fixture.enrollment.deviceId, store: local,
+                               transport: InProcessTransport(service: fixture.service, token: fixture.enrollment.token),
+                               clock: { fixture.clock.now() }, random: SplitMix64(seed: 8), logger: Logger(label: "test"))
+        try await phone.sync()
+        let before = try await phone.households().map { $0.id }.sorted()
+        try await local.applyPullPage(PullResponse(
+            changes: [RecordChange(collection: "households", recordId: "5299990010010001", version: 1, deleted: false,
+                                   fields: ["address": "幽灵户"], stamps: [:])],
+            cursor: SyncCursor(version: 5, epoch: 424242).token, hasMore: false, lastAppliedSeq: 0, head: 5,
+            serverTime: 0), now: fixture.clock.now())
+        try await phone.updateHousehold(id: fixture.households[0], fields: ["address": "新村12号"])
+        let report = try await phone.sync()
+        #expect(report.resyncs == 1)
+        #expect(try await phone.households().map { $0.id }.sorted() == before)
+        #expect(try await fixture.service.store.record(RecordKey(.households, fixture.households[0]))?.fields["address"] == "新村12号")
+    }
+}
