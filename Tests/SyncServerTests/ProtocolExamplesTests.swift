@@ -111,6 +111,37 @@ import Testing
         }
     }
 
+    @Test func reassignmentExampleGetsTheDocumentedAnswerAndTheRemovalReachesTheOldPhone() async throws {
+        let fixture = try await ServerFixture.make()
+        let household = fixture.households[0]
+        let (newHelper, _) = try fixture.store.helper(skipping: [fixture.helperId])
+        // The example's ids, rewritten to the seeded county's.
+        guard case .object(var request) = try Self.json("scopes-assign-request.json") else { throw ExampleError() }
+        request["householdId"] = .string(household)
+        request["helperId"] = .string(newHelper)
+        request["replace"] = .string(fixture.helperId)
+        let body = ByteBuffer(data: try JSONEncoder().encode(JSONValue.object(request)))
+        try await fixture.application().test(.router) { client in
+            let first = try await client.execute(uri: "/sync/pull", method: .get, headers: fixture.deviceHeaders) {
+                try $0.decode(PullResponse.self)
+            }
+            let answer = try await client.execute(uri: "/admin/v1/assignments", method: .post, headers: fixture.adminHeaders,
+                                                  body: body) { response in
+                #expect(response.status == .created)
+                return try response.json()
+            }
+            #expect(Self.missingKeys(actual: answer, documented: try Self.json("scopes-assign-response.json")).isEmpty)
+            let next = try await client.execute(uri: "/sync/pull?cursor=\(first.cursor)", method: .get,
+                                                headers: fixture.deviceHeaders) { try $0.decode(PullResponse.self) }
+            let removed = next.changes.filter { $0.removed == true }
+            #expect(removed.contains { $0.collection == "households" && $0.recordId == household })
+            #expect(removed.allSatisfy { $0.fields.isEmpty && !$0.deleted })
+            #expect(next.changes.allSatisfy { $0.removed == true || $0.recordId != household })
+        }
+    }
+
+    struct ExampleError: Error {}
+
     @Test func errorExamplesCarryTheCodesTheServerSends() async throws {
         let fixture = try await ServerFixture.make()
         let codes = try ["error-protocol-unsupported.json", "error-device-mismatch.json", "error-invalid-cursor.json",
