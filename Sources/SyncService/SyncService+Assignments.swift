@@ -40,26 +40,41 @@ extension SyncService {
         _ = try await store.importRecords([assignment])
         assignment = try await store.record(RecordKey(.assignments, assignment.id)) ?? assignment
         var ended: SyncRecord?
-        if let old {
-            do {
-                ended = try await store.updateRecord(RecordKey(.assignments, "\(old):\(household)")) { current, _ in
-                    guard !current.deleted else {
-                        throw ServiceError(.recordNotFound, "原帮扶关系不存在 (no current assignment to replace)")
-                    }
-                    var tombstone = current
-                    tombstone.materializeFieldVersions()
-                    tombstone.deleted = true
-                    tombstone.stamps[ScopeRules.deletedMarkerField] = stamp
-                    return tombstone
-                }
-            } catch let error as SyncStoreError where error.code == .recordNotFound {
-                throw ServiceError(.recordNotFound, "原帮扶关系不存在 (no current assignment to replace)")
-            }
-        }
+        if let old { ended = try await endAssignment(household: household, helper: old, at: stamp) }
         logger.info("household assigned", metadata: [
             "household": "\(household)", "helper": "\(helper)", "replaced": "\(old ?? "")", "admin.by": "\(caller.id)",
         ])
         return Reassignment(assignment: assignment, ended: ended)
+    }
+
+    /// Ends `helper`'s assignment of `household` (the household leaves the helper's devices).
+    package func endAssignment(household: String, helper: String, by caller: Principal) async throws -> SyncRecord {
+        guard let record = try await store.record(RecordKey(.households, household)) else {
+            throw ServiceError(.recordNotFound, "户不存在 (household not found)")
+        }
+        try requireRegion(caller, covers: record.scope.villageCode)
+        let stamp = HLCTimestamp(physical: now(), logical: 0, node: ConflictResolver.adminNode)
+        let ended = try await endAssignment(household: household, helper: helper, at: stamp)
+        logger.info("assignment ended", metadata: ["household": "\(household)", "helper": "\(helper)", "admin.by": "\(caller.id)"])
+        return ended
+    }
+
+    /// The assignment's tombstone, stamped when the departure takes effect.
+    private func endAssignment(household: String, helper: String, at stamp: HLCTimestamp) async throws -> SyncRecord {
+        do {
+            return try await store.updateRecord(RecordKey(.assignments, "\(helper):\(household)")) { current, _ in
+                guard !current.deleted else {
+                    throw ServiceError(.recordNotFound, "原帮扶关系不存在 (no current assignment to end)")
+                }
+                var tombstone = current
+                tombstone.materializeFieldVersions()
+                tombstone.deleted = true
+                tombstone.stamps[ScopeRules.deletedMarkerField] = stamp
+                return tombstone
+            }
+        } catch let error as SyncStoreError where error.code == .recordNotFound {
+            throw ServiceError(.recordNotFound, "原帮扶关系不存在 (no current assignment to end)")
+        }
     }
 
     /// Devices with their sync state, confined to the caller's region.

@@ -42,9 +42,11 @@ package struct PullAssembler {
         let departures = scope.movedOut(after: after)
         // Groups at one position each, in position order.
         var groups: [Int64: (items: [PullItem], bytes: Int)] = [:]
+        // Tombstones come too: a device that held the household before it left and came back may still
+        // hold a record deleted meanwhile (the convergence histories found this).
         for (record, bytes) in movedIn {
             guard let household = record.scope.householdId, let position = since[household],
-                record.version <= position, !record.deleted
+                record.version <= position
             else { continue }
             groups[position, default: ([], 0)].items.append(.record(record))
             groups[position, default: ([], 0)].bytes += bytes

@@ -33,6 +33,7 @@ import Testing
         }
         var failed: [String] = []
         var totals = (devices: 0, applied: 0, hard: 0, soft: 0, deleted: 0, delayed: 0, duplicated: 0)
+        var scopes = (reassignments: 0, revoked: 0, appliedAfterDeparture: 0, adminDevices: 0)
         let started = ContinuousClock.now
         // Histories are independent: run two at a time (the machine has two cores).
         try await withThrowingTaskGroup(of: (UInt64, ConvergenceHistory.Report).self) { group in
@@ -62,6 +63,10 @@ import Testing
                 totals.deleted += report.deletedConflicts
                 totals.delayed += report.delayed
                 totals.duplicated += report.duplicated
+                scopes.reassignments += report.reassignments
+                scopes.revoked += report.revoked
+                scopes.appliedAfterDeparture += report.appliedAfterDeparture
+                scopes.adminDevices += report.adminDevices
                 if !report.failures.isEmpty {
                     failed.append("\(report)\n  replay: BANGFU_CONVERGENCE_SEED=\(seed) swift test --filter ConvergenceTests")
                 }
@@ -70,12 +75,17 @@ import Testing
         }
         print("convergence: \(seeds.count) histories, \(totals.devices) devices, \(totals.applied) applied mutations, "
               + "conflicts hard \(totals.hard) / soft \(totals.soft) / deleted \(totals.deleted), "
-              + "\(totals.delayed) delayed and \(totals.duplicated) duplicated requests, in \(started.duration(to: .now))")
+              + "\(totals.delayed) delayed and \(totals.duplicated) duplicated requests; \(scopes.reassignments) "
+              + "reassignments, \(scopes.revoked) scope_revoked, \(scopes.appliedAfterDeparture) applied after departure, "
+              + "\(scopes.adminDevices) village-admin phones; in \(started.duration(to: .now))")
         #expect(failed.isEmpty, "\(failed.joined(separator: "\n"))")
         // The histories must actually contend: a generator that never produced conflicts would prove nothing.
         if seeds.count >= 100 {
             #expect(totals.hard > seeds.count / 4)
             #expect(totals.soft > 0 && totals.deleted > 0 && totals.delayed > 0)
+            // And scopes must actually move: writes offline across a reassignment, on both sides of it.
+            #expect(scopes.reassignments > seeds.count && scopes.revoked > 0 && scopes.appliedAfterDeparture > 0)
+            #expect(scopes.adminDevices > 0)
         }
     }
 

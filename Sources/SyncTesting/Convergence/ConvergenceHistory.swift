@@ -32,6 +32,12 @@ public struct ConvergenceHistory: Sendable {
         public var softConflicts = 0
         public var deletedConflicts = 0
         public var resolved = 0
+        public var reassignments = 0
+        /// Writes refused because their household had left the device's scope before they were made.
+        public var revoked = 0
+        /// Writes made offline before a reassignment and applied after it.
+        public var appliedAfterDeparture = 0
+        public var adminDevices = 0
         public var droppedRequests = 0
         public var droppedResponses = 0
         public var duplicated = 0
@@ -44,7 +50,8 @@ public struct ConvergenceHistory: Sendable {
         public var description: String {
             "\(label): \(devices) devices, \(households) households, \(steps) steps, \(writes) writes, \(syncs) syncs, "
                 + "\(appliedMutations) applied, conflicts hard \(hardConflicts) / soft \(softConflicts) / deleted "
-                + "\(deletedConflicts), \(resolved) resolved; faults: \(droppedRequests) lost requests, "
+                + "\(deletedConflicts), \(resolved) resolved; \(reassignments) reassignments, \(revoked) scope_revoked, "
+                + "\(appliedAfterDeparture) applied after departure; faults: \(droppedRequests) lost requests, "
                 + "\(droppedResponses) lost responses, \(duplicated) duplicated, \(delayed) delayed: "
                 + (failures.isEmpty ? "CONVERGED" : "FAILED\n  " + failures.prefix(12).joined(separator: "\n  "))
         }
@@ -88,13 +95,17 @@ public struct ConvergenceHistory: Sendable {
     final class Device: Sendable {
         let id: String
         let token: String
+        /// Whose scope the device holds.
+        var holder: HistoryScopes.Holder { holderValue }
+        private let holderValue: HistoryScopes.Holder
         let client: SyncClient
         let network: HistoryTransport
         let online: Mutex<Bool> = Mutex(true)
         /// Visits this device created (amendments may correct them).
         let visits: Mutex<[String]> = Mutex([])
 
-        init(id: String, token: String, client: SyncClient, network: HistoryTransport) {
+        init(id: String, token: String, client: SyncClient, network: HistoryTransport, holder: HistoryScopes.Holder) {
+            self.holderValue = holder
             self.id = id
             self.token = token
             self.client = client
@@ -132,11 +143,27 @@ public struct ConvergenceHistory: Sendable {
         let log = HistoryLog()
         let limbo = Limbo()
         var fleet: [Device] = []
-        for index in 0..<devices {
-            let enrollment = try await service.enroll(helperId: world.helperIds[index], label: nil, expiresInDays: 30)
+        let scopes = HistoryScopes(world.assigned)
+        // Most histories also give a village admin a phone: it pulls the village and edits households too.
+        let adminPhone = choices.chance(50)
+        for index in 0..<(devices + (adminPhone ? 1 : 0)) {
+            let enrollment: Enrollment
+            let holder: HistoryScopes.Holder
+            if index < devices {
+                enrollment = try await service.enroll(helperId: world.helperIds[index], label: nil, expiresInDays: 30)
+                holder = .helper(world.helperIds[index])
+            } else {
+                let account = try await service.createAdmin(name: "村管理员", role: .village, region: world.village,
+                                                             by: HistoryScript.admin)
+                enrollment = try await service.enrollAdminDevice(adminId: account.account.id, label: nil,
+                                                                 expiresInDays: 30, by: HistoryScript.admin)
+                holder = .region(world.village)
+                report.adminDevices += 1
+            }
             let network = HistoryTransport(
                 base: InProcessTransport(service: service, token: enrollment.token), deviceId: enrollment.deviceId,
-                choices: choices, log: log, limbo: limbo, faults: .none)
+                choices: choices, log: log, limbo: limbo, faults: .none,
+                inScope: { _, keys in scopes.contains(holder, keys) })
             let skew = Int64(choices.int(-3000...3000))
             let client = SyncClient(
                 deviceId: enrollment.deviceId, store: MemoryLocalStore(), transport: network,
@@ -144,14 +171,16 @@ public struct ConvergenceHistory: Sendable {
                 policy: RetryPolicy(baseDelay: 0.001, factor: 2, maxDelay: 0.01, maxRetryAfter: 0.01, maxAttempts: 3),
                 logger: Logger(label: "bangfu.history.device", factory: { _ in SwiftLogNoOpLogHandler() }),
                 sleep: { _ in })
-            fleet.append(Device(id: enrollment.deviceId, token: enrollment.token, client: client, network: network))
+            fleet.append(Device(id: enrollment.deviceId, token: enrollment.token, client: client, network: network,
+                                holder: holder))
         }
         for device in fleet {
             try await device.client.sync()
             device.network.setFaults(HistoryTransport.Faults())
         }
 
-        let script = HistoryScript(world: world, choices: choices, service: service, log: log, limbo: limbo)
+        let script = HistoryScript(world: world, choices: choices, service: service, log: log, limbo: limbo,
+                                   scopes: scopes)
         var deletes = 0
         for _ in 0..<steps {
             if choices.exhausted { break }
@@ -169,8 +198,10 @@ public struct ConvergenceHistory: Sendable {
                 }
             case 82..<88:
                 device.online.withLock { $0.toggle() }
-            case 88..<97:
+            case 88..<94:
                 if limbo.count > 0 { await limbo.deliver(at: choices.int(0...(limbo.count - 1))) }
+            case 94..<97:
+                if try await script.reassign(now: clock.now()) { report.reassignments += 1 }
             default:
                 if deletes < 2, try await script.deleteMember() { deletes += 1 }
             }
@@ -188,9 +219,14 @@ public struct ConvergenceHistory: Sendable {
         }
 
         let checker = HistoryChecker(service: service, store: store, fleet: fleet)
-        var model = ReferenceModel(records: seeded)
+        var model = ReferenceModel(records: seeded, assigned: world.assigned,
+                                   holders: Dictionary(uniqueKeysWithValues: fleet.map { ($0.id, $0.holder) }))
         model.replay(log.events)
         report.appliedMutations = model.applied
+        report.revoked = model.revoked
+        report.appliedAfterDeparture = model.appliedAfterDeparture
+        report.failures += log.scopeViolations.prefix(5).map { "scope: " + $0 }
+        report.failures += try await checker.devicesHoldExactlyTheirScope(scopes, stage: "after the history")
         report.failures += model.failures.map { "model: " + $0 }
         report.failures += try await checker.devicesMatchServer(stage: "after the history")
         report.failures += try await checker.serverMatchesModel(model)
@@ -209,6 +245,7 @@ public struct ConvergenceHistory: Sendable {
             }
         }
         report.failures += try await checker.devicesMatchServer(stage: "after review")
+        report.failures += try await checker.devicesHoldExactlyTheirScope(scopes, stage: "after review")
         report.failures += try await checker.reviewSettled(expected)
 
         let counters = log.counters

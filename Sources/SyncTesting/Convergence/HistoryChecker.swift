@@ -10,7 +10,7 @@ struct HistoryChecker: Sendable {
     let store: any SyncStore
     let fleet: [ConvergenceHistory.Device]
 
-    static let collections: [CollectionName] = [.households, .members, .visits, .assignments, .helpers]
+    static let collections: [CollectionName] = [.households, .members, .visits, .assignments, .helpers, .regions]
 
     /// Every device's view equals a fresh pull of its scope from the server: same records, versions,
     /// fields and open-conflict markers, and nothing left in any outbox.
@@ -40,6 +40,27 @@ struct HistoryChecker: Sendable {
                 if mine.openConflicts != (change.openConflicts ?? []) {
                     failures.append("\(stage): device \(id) \(key) markers \(mine.openConflicts.map(\.id)) ≠ server's")
                 }
+            }
+        }
+        return failures
+    }
+
+    /// Every device holds exactly its scope as the history stated it (`HistoryScopes`), no more, no less:
+    /// checked against every record on the server, not against what the server's own rules deliver.
+    func devicesHoldExactlyTheirScope(_ scopes: HistoryScopes, stage: String) async throws -> [String] {
+        var failures: [String] = []
+        let records = try await allRecords().filter { !$0.deleted && Self.collections.contains($0.collection) }
+        for device in fleet {
+            let expected = Set(records.filter { scopes.contains(device.holder, $0.scope) }
+                .map { RecordKey($0.collection, $0.id) })
+            var held = Set<RecordKey>()
+            for collection in Self.collections {
+                for record in try await device.client.records(in: collection) { held.insert(RecordKey(collection, record.id)) }
+            }
+            if held != expected {
+                let missing = expected.subtracting(held).map(\.description).sorted().prefix(3)
+                let extra = held.subtracting(expected).map(\.description).sorted().prefix(3)
+                failures.append("\(stage): device \(device.id.prefix(8)) holds not exactly its scope: missing \(Array(missing)), extra \(Array(extra))")
             }
         }
         return failures

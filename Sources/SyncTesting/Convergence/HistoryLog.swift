@@ -9,6 +9,9 @@ final class HistoryLog: Sendable {
         case push(deviceId: String, mutations: [Mutation], results: [MutationResult])
         /// An admin deleted a record; the tombstone has `version`.
         case adminDelete(RecordKey, version: Int64)
+        /// An admin assigned `household` to `added` and/or ended `ended`'s assignment, at server time
+        /// `effectiveAt`.
+        case reassign(household: String, added: String?, ended: String?, effectiveAt: Int64)
     }
 
     struct Counters: Sendable {
@@ -19,6 +22,11 @@ final class HistoryLog: Sendable {
     }
 
     private let state = Mutex<(events: [Event], counters: Counters)>(([], Counters()))
+    /// Pulls that delivered a record outside the device's scope at that moment (must stay empty).
+    private let violations = Mutex<[String]>([])
+
+    func violation(_ text: String) { violations.withLock { $0.append(text) } }
+    var scopeViolations: [String] { violations.withLock { $0 } }
 
     func append(_ event: Event) { state.withLock { $0.events.append(event) } }
 

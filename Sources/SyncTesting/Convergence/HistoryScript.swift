@@ -14,9 +14,12 @@ final class HistoryScript: Sendable {
     let service: SyncService
     let log: HistoryLog
     let limbo: Limbo
+    let scopes: HistoryScopes
     private let deletedMembers = Mutex<Set<String>>([])
 
-    init(world: HistoryWorld, choices: HistoryChoices, service: SyncService, log: HistoryLog, limbo: Limbo) {
+    init(world: HistoryWorld, choices: HistoryChoices, service: SyncService, log: HistoryLog, limbo: Limbo,
+         scopes: HistoryScopes) {
+        self.scopes = scopes
         self.world = world
         self.choices = choices
         self.service = service
@@ -96,6 +99,32 @@ final class HistoryScript: Sendable {
             return
         }
     }
+
+    /// An admin moves a household: assigns it to a helper who does not have it (often ending another
+    /// helper's assignment), or ends one of two or more assignments. False when nothing was changed.
+    func reassign(now: Int64) async throws -> Bool {
+        let household = choices.pick(world.householdIds)
+        let current = scopes.helpers(of: household)
+        let others = world.helperIds.filter { !current.contains($0) }
+        var added: String?
+        var ended: String?
+        if !others.isEmpty {
+            added = choices.pick(others)
+            if !current.isEmpty && choices.chance(60) { ended = choices.pick(current.sorted()) }
+            _ = try await service.assign(household: household, helper: added!, replacing: ended, by: Self.admin)
+        } else if current.count >= 2 {
+            ended = choices.pick(current.sorted())
+            _ = try await service.endAssignment(household: household, helper: ended!, by: Self.admin)
+        } else {
+            return false
+        }
+        if let added { scopes.assign(household, to: added) }
+        if let ended { scopes.end(household, for: ended) }
+        log.append(.reassign(household: household, added: added, ended: ended, effectiveAt: now))
+        return true
+    }
+
+    static let admin = Principal.admin(id: SyncService.operatorId, role: .operator, region: "")
 
     /// An admin deletes a member that still exists; false when none is left.
     func deleteMember() async throws -> Bool {

@@ -1,3 +1,4 @@
+import FieldDomain
 import SyncClient
 import SyncModel
 import Synchronization
@@ -24,9 +25,13 @@ final class HistoryTransport: SyncTransport {
     private let log: HistoryLog
     private let limbo: Limbo
     private let faults: Mutex<Faults>
+    /// Whether a record (by collection and scope keys) is in this device's scope right now, stated by the
+    /// history itself from the assignments it made (not by the server's rules).
+    private let inScope: @Sendable (CollectionName, RecordScope) -> Bool
 
     init(base: any SyncTransport, deviceId: String, choices: HistoryChoices, log: HistoryLog, limbo: Limbo,
-         faults: Faults) {
+         faults: Faults, inScope: @escaping @Sendable (CollectionName, RecordScope) -> Bool = { _, _ in true }) {
+        self.inScope = inScope
         self.base = base
         self.deviceId = deviceId
         self.choices = choices
@@ -67,6 +72,14 @@ final class HistoryTransport: SyncTransport {
             throw SyncTransportError.network("injected: request lost")
         }
         let response = try await base.pull(cursor: cursor, maxBytes: maxBytes)
+        // A pull never delivers a record outside the device's scope (removals are how records leave it).
+        for change in response.changes where change.removed != true && !change.deleted {
+            guard let collection = CollectionName(rawValue: change.collection) else { continue }
+            let keys = Domain.schema(for: collection).scope(recordId: change.recordId, fields: change.fields)
+            if !inScope(collection, keys) {
+                log.violation("device \(deviceId.prefix(8)) pulled \(collection.rawValue)/\(change.recordId) outside its scope")
+            }
+        }
         if choices.chance(faults.dropResponse) {
             log.count(\.droppedResponses)
             throw SyncTransportError.network("injected: response lost")

@@ -28,9 +28,19 @@ struct ReferenceModel {
     /// Accepted mutations replayed.
     private(set) var applied = 0
     private(set) var failures: [String] = []
+    /// Who each device acts for, and the helpers' households as the history assigned them.
+    private let holders: [String: HistoryScopes.Holder]
+    private var assigned: [String: Set<String>]
+    /// Households that left a helper, with the server time the departure took effect.
+    private var departed: [String: [String: Int64]] = [:]
+    /// Writes refused as `scope_revoked`, and writes made before a departure and applied after it.
+    private(set) var revoked = 0
+    private(set) var appliedAfterDeparture = 0
 
-    /// Starts from the seeded households and members.
-    init(records: [SyncRecord]) {
+    /// Starts from the seeded households and members and assignments.
+    init(records: [SyncRecord], assigned: [String: Set<String>], holders: [String: HistoryScopes.Holder]) {
+        self.assigned = assigned
+        self.holders = holders
         for record in records where record.collection == .households || record.collection == .members {
             var state: [String: FieldState] = [:]
             for (name, value) in record.fields {
@@ -46,6 +56,15 @@ struct ReferenceModel {
             switch event {
             case .adminDelete(let key, let version):
                 deleted[key] = version
+            case .reassign(let household, let added, let ended, let effectiveAt):
+                if let added {
+                    assigned[added, default: []].insert(household)
+                    departed[added]?[household] = nil
+                }
+                if let ended {
+                    assigned[ended]?.remove(household)
+                    departed[ended, default: [:]][household] = effectiveAt
+                }
             case .push(let deviceId, let mutations, let results):
                 var bySeq: [Int64: MutationResult] = [:]
                 for result in results { if let seq = result.seq { bySeq[seq] = result } }
@@ -58,8 +77,41 @@ struct ReferenceModel {
         }
     }
 
+    /// The scope rule of protocol/scopes.md §2 and §5, stated on its own: the code a write must be refused
+    /// with, or nil when it is the device's to make.
+    private mutating func scopeRefusal(_ mutation: Mutation, deviceId: String) -> ErrorCode? {
+        let household: String?
+        switch mutation.collection {
+        case "households": household = mutation.recordId
+        case "members": household = String(mutation.recordId.prefix(16))
+        default: household = mutation.fields["householdId"]?.stringValue
+        }
+        guard let household else { return nil }
+        switch holders[deviceId] {
+        case .region(let prefix):
+            return household.hasPrefix(prefix) ? nil : .outOfScope
+        case .helper(let helper):
+            if assigned[helper]?.contains(household) == true { return nil }
+            guard let effectiveAt = departed[helper]?[household] else { return .outOfScope }
+            if mutation.stamp.physical < effectiveAt {
+                appliedAfterDeparture += 1
+                return nil
+            }
+            return .scopeRevoked
+        case nil:
+            return .outOfScope
+        }
+    }
+
     private mutating func apply(_ mutation: Mutation, result: MutationResult, deviceId: String) {
         let context = "\(deviceId) seq \(mutation.seq) \(mutation.collection)/\(mutation.recordId)"
+        if let refusal = scopeRefusal(mutation, deviceId: deviceId) {
+            if result.status != .rejected || result.code != refusal {
+                failures.append("\(context): expected rejected \(refusal), got \(result.status) \(result.code?.rawValue ?? "")")
+            }
+            if refusal == .scopeRevoked { revoked += 1 }
+            return
+        }
         guard result.status != .rejected else {
             failures.append("\(context): unexpected rejection \(result.code?.rawValue ?? "?") \(result.message ?? "")")
             return
