@@ -75,10 +75,21 @@ public struct FieldMerger: Sendable {
         return writer != write.deviceId
     }
 
-    /// Merges `write` into `record`. With `holdingExisting`, fields in hard conflict keep the stored value
-    /// provisionally even when the incoming stamp is later (used when the later value would break a record
-    /// rule such as status/monitoring category agreement).
-    public func merge(_ write: Write, into record: SyncRecord, holdingExisting: Bool = false) -> Outcome {
+    /// Which side a field in hard conflict holds provisionally.
+    public enum Hold: Sendable, Hashable, CaseIterable {
+        /// The later stamp, as last-writer-wins would: the rule, and the same in either arrival order.
+        case later
+        /// The earlier stamp: for when the later values break a record rule (status/monitoring category).
+        /// Also independent of arrival order, because it too depends only on the two stamps.
+        case earlier
+        /// The stored value, whichever stamp is later: the last resort before refusing.
+        case existing
+    }
+
+    /// Merges `write` into `record`; fields in hard conflict provisionally hold the side `hold` names.
+    /// Fields not in hard conflict merge by their policy whatever `hold` is, so every candidate keeps every
+    /// uncontested write, and a contested value not held is in its conflict.
+    public func merge(_ write: Write, into record: SyncRecord, holding hold: Hold = .later) -> Outcome {
         var outcome = Outcome(fields: record.fields, stamps: record.stamps, fieldVersions: record.fieldVersions,
                               changedFields: [], supersededFields: [], hardConflicts: [], concurrentFields: [])
         let stamp = write.stamp
@@ -91,7 +102,11 @@ public struct FieldMerger: Sendable {
             var wins = newer
             switch schema.mergePolicy(for: name) {
             case .reviewed where concurrent && value != existingValue:
-                if holdingExisting { wins = false }
+                switch hold {
+                case .later: break
+                case .earlier: wins = !newer
+                case .existing: wins = false
+                }
                 outcome.hardConflicts.append(FieldConflict(
                     field: name, existingValue: existingValue, existingStamp: existingStamp,
                     existingVersion: record.fieldVersion(name), incomingValue: value,

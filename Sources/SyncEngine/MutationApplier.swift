@@ -87,13 +87,17 @@ public struct MutationApplier: Sendable {
         var merged = merger.merge(write, into: existing)
         var violation = schema.validateRecord(merged.fields)
         if violation != nil && !merged.hardConflicts.isEmpty {
-            // The later value of a field in conflict would break a record rule (e.g. status "notLifted" next
-            // to another helper's monitoring category): hold the stored values until review instead of
-            // refusing the write; both sides are in the conflict, so nothing is lost.
-            let holding = merger.merge(write, into: existing, holdingExisting: true)
-            if schema.validateRecord(holding.fields) == nil {
-                merged = holding
-                violation = nil
+            // The later values of the fields in conflict break a record rule next to an uncontested write
+            // (e.g. one helper's "notLifted" next to the category another set with "monitored"): hold the
+            // earlier values instead, or failing that the stored ones, rather than refuse the write. Both
+            // sides are in the conflict, so nothing is lost (protocol/conflicts.md §2.2).
+            for hold in [FieldMerger.Hold.earlier, .existing] {
+                let held = merger.merge(write, into: existing, holding: hold)
+                if schema.validateRecord(held.fields) == nil {
+                    merged = held
+                    violation = nil
+                    break
+                }
             }
         }
         var conflicts = merged.hardConflicts.map { hardConflict($0, mutation: mutation, record: existing, write: write) }

@@ -294,4 +294,69 @@ import Testing
         #expect(record?.fields["status"] == "notLifted")
         #expect(record?.fields["monitoringCategory"] == .null)
     }
+
+    /// The case: B sets `{monitored, marginal}` offline, A later sets `{notLifted}` alone, both from
+    /// the same version. Plain last-writer-wins would pair A's status with B's category, which breaks the
+    /// record rule. In either arrival order the write is not refused: exactly one hard conflict opens, on
+    /// `status` (A never wrote the category, so it has none of its own), and the record holds the
+    /// earlier-stamped status with B's category, the same record in both orders.
+    @Test func aLaterStatusAgainstAConcurrentMonitoredEditOpensOneConflictInEitherOrder() throws {
+        let a = ["status": JSONValue.string("notLifted")]
+        let b: [String: JSONValue] = ["status": "monitored", "monitoringCategory": "marginal"]
+        for order in [["a", "b"], ["b", "a"]] {
+            var world = world()
+            for device in order {
+                push(&world, device: "dev-\(device)", seq: 1, device == "a" ? a : b, offset: device == "a" ? 2_000 : 1_000)
+            }
+            let results = world.results.values.flatMap { $0 }
+            #expect(!results.contains { $0.status == .rejected }, "order \(order): \(results)")
+            let hard = world.conflicts.filter { $0.kind == .hard }
+            #expect(hard.count == 1, "order \(order)")
+            let conflict = try #require(hard.first)
+            #expect(conflict.field == "status")
+            #expect(Set([conflict.existing.value, conflict.incoming.value]) == ["notLifted", "monitored"])
+            #expect(conflict.provisional == (order[0] == "b" ? .existing : .incoming), "order \(order)")
+            let second = try #require(world.results["dev-\(order[1])"]?.first)
+            #expect(second.status == .conflict, "order \(order)")
+            #expect(second.conflictIds == [conflict.id])
+            #expect(Domain.schema(for: .households).validateRecord(world.household.fields) == nil)
+            #expect(world.household.fields["status"] == "monitored", "order \(order)")
+            #expect(world.household.fields["monitoringCategory"] == "marginal", "order \(order)")
+            #expect(world.household.openConflicts.map(\.id) == [conflict.id])
+            // Either side can be chosen: A's clears the category, B's keeps it.
+            let resolver = ConflictResolver(serverNow: now + 120_000)
+            for side in [Conflict.Side.existing, .incoming] {
+                let (record, _) = try resolver.resolve(
+                    conflict, record: world.household,
+                    request: .init(choice: side, value: nil, reason: "入户核实", resolvedBy: nil), newVersion: world.head + 1)
+                let aWins = (side == .existing) == (order[0] == "a")
+                #expect(record?.fields["status"] == (aWins ? "notLifted" : "monitored"))
+                #expect(record?.fields["monitoringCategory"] == (aWins ? .null : "marginal"))
+            }
+        }
+    }
+
+    /// The same rule when the category is what breaks it: on a monitored household B changes only the
+    /// category (later stamp) while A, earlier, ends monitoring with `{notLifted, null}`. The category
+    /// conflict keeps A's earlier `null` next to A's status, in both orders, instead of refusing A.
+    @Test func aLaterCategoryAgainstAConcurrentEndOfMonitoringOpensOneConflictInEitherOrder() throws {
+        let a: [String: JSONValue] = ["status": "notLifted", "monitoringCategory": .null]
+        let b: [String: JSONValue] = ["monitoringCategory": "unstable"]
+        for order in [["a", "b"], ["b", "a"]] {
+            var world = world()
+            push(&world, device: "dev-c", seq: 1, ["status": "monitored", "monitoringCategory": "marginal"], offset: 0)
+            let base = world.head
+            for device in order {
+                push(&world, device: "dev-\(device)", seq: 1, device == "a" ? a : b, offset: device == "a" ? 1_000 : 2_000,
+                     base: base)
+            }
+            let results = world.results.values.flatMap { $0 }
+            #expect(!results.contains { $0.status == .rejected }, "order \(order): \(results)")
+            let hard = world.conflicts.filter { $0.kind == .hard }
+            #expect(hard.map(\.field) == ["monitoringCategory"], "order \(order)")
+            #expect(world.results["dev-\(order[1])"]?.first?.status == .conflict, "order \(order)")
+            #expect(world.household.fields["status"] == "notLifted", "order \(order)")
+            #expect(world.household.fields["monitoringCategory"] == .null, "order \(order)")
+        }
+    }
 }
