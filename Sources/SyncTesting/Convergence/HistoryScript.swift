@@ -28,12 +28,14 @@ final class HistoryScript: Sendable {
     }
 
     /// Household fields the histories write, with the values they pick from: reviewed, ordinary and policy
-    /// elements (`null` removes an element).
+    /// elements (`null` removes an element). Status and monitoring category are made to agree on the
+    /// device, as the app does (`agreeing(_:with:)`).
     static let householdValues: [(String, [JSONValue])] = [
         ("incomeWage", [12000, 15000, 18000]),
         ("incomeBusiness", [0, 2000, 5000]),
         ("causes", [["illness"], ["illness", "lackSkills"], ["disability"]]),
-        ("status", ["lifted", "notLifted"]),
+        ("status", ["lifted", "notLifted", "monitored"]),
+        ("monitoringCategory", MonitoringCategory.allCases.map { .string($0.rawValue) }),
         ("phone", ["13800000001", "13800000002", "13900000003"]),
         ("address", ["老屋", "新村12号", "安置点3栋"]),
         ("drinkingWaterSecure", [true, false]),
@@ -44,6 +46,27 @@ final class HistoryScript: Sendable {
 
     static func values(for field: String) -> [JSONValue] {
         householdValues.first { $0.0 == field }?.1 ?? []
+    }
+
+    /// `fields` completed as the app completes an edit of `household` so that the status/monitoring category
+    /// rule holds on the device: entering monitoring picks a category, leaving it clears the category, and
+    /// a category on a household that is not monitored puts it under monitoring. A status written alone
+    /// between two statuses that are not `monitored` stays alone (the case that meets a concurrent
+    /// `{monitored, category}` from another helper).
+    func agreeing(_ fields: [String: JSONValue], with household: LocalRecord) -> [String: JSONValue] {
+        var fields = fields
+        let monitored: JSONValue = .string(HouseholdStatus.monitored.rawValue)
+        let wasMonitored = household.fields["status"] == monitored
+        if let category = fields["monitoringCategory"], !category.isNull, fields["status"] == nil, !wasMonitored {
+            fields["status"] = monitored
+        }
+        let willBeMonitored = (fields["status"] ?? household.fields["status"] ?? .null) == monitored
+        if willBeMonitored && !wasMonitored && (fields["monitoringCategory"] ?? .null).isNull {
+            fields["monitoringCategory"] = choices.pick(Self.values(for: "monitoringCategory"))
+        } else if !willBeMonitored {
+            if wasMonitored { fields["monitoringCategory"] = .null } else { fields["monitoringCategory"] = nil }
+        }
+        return fields
     }
 
     /// One local write on `device`; false when it had nothing to write to.
@@ -59,7 +82,7 @@ final class HistoryScript: Sendable {
                 let (field, values) = choices.pick(Self.householdValues)
                 fields[field] = choices.pick(values)
             }
-            try await device.client.updateHousehold(id: household.id, fields: fields)
+            try await device.client.updateHousehold(id: household.id, fields: agreeing(fields, with: household))
         case 45..<70:
             let id = try await device.client.recordVisit(draft(household: household.id))
             device.visits.withLock { $0.append(id) }
@@ -157,22 +180,35 @@ final class HistoryScript: Sendable {
             guard try await store.conflict(id: conflict.id)?.status == .open else { continue }
             let key = RecordKey(conflict.collection, conflict.recordId)
             let wasDeleted = try await store.record(key)?.deleted ?? true
-            let choice: Conflict.Side
-            var value: JSONValue?
+            // `JSONValue` is nil-literal convertible: `.none` spells "no value", `nil` would be JSON null.
+            var attempts: [(Conflict.Side, JSONValue?)]
             switch conflict.kind {
             case .deleted:
-                choice = choices.pick([.existing, .incoming])
+                attempts = [(choices.pick([.existing, .incoming]), .none)]
             default:
-                choice = choices.pick([.existing, .incoming, .value])
-                if choice == .value, let field = conflict.field {
-                    let pool = field == "idNumber"
-                        ? (world.idNumbers[conflict.recordId] ?? []).map(JSONValue.string) : Self.values(for: field)
-                    value = choices.pick(pool)
+                let pool = conflict.field == "idNumber"
+                    ? (world.idNumbers[conflict.recordId] ?? []).map(JSONValue.string) : Self.values(for: conflict.field ?? "")
+                let choice = choices.pick([Conflict.Side.existing, .incoming, .value])
+                attempts = [(choice, choice == .value ? .some(choices.pick(pool)) : .none)]
+                // A choice that would break a record rule (status `monitored` where no category is held, a
+                // category on a household no longer monitored) is refused: the admin then tries the others.
+                attempts += [(.existing, .none), (.incoming, .none)] + (pool + [.null]).map { (.value, .some($0)) }
+            }
+            var outcome: (settled: [Conflict], choice: Conflict.Side, value: JSONValue?)?
+            for (choice, value) in attempts {
+                do {
+                    let settled = try await service.resolveConflict(
+                        id: conflict.id,
+                        request: .init(choice: choice, value: value, reason: "入户核实后确认", resolvedBy: "县管理员"))
+                    outcome = (settled, choice, value)
+                    break
+                } catch let refusal as ServiceError where refusal.code == .monitoringCategoryMismatch {
+                    continue
                 }
             }
-            let settled = try await service.resolveConflict(
-                id: conflict.id,
-                request: .init(choice: choice, value: value, reason: "入户核实后确认", resolvedBy: "县管理员"))
+            guard let (settled, choice, value) = outcome else {
+                throw ServiceError(.monitoringCategoryMismatch, "no resolution of \(conflict.id) keeps the record rules")
+            }
             review.resolved += settled.count
             for resolved in settled {
                 switch resolved.kind {
@@ -190,6 +226,14 @@ final class HistoryScript: Sendable {
                 default:
                     break
                 }
+            }
+            // Settling a household's status to anything but `monitored` clears its category too.
+            let settledFields = Set(settled.compactMap(\.field))
+            if !wasDeleted, key.collection == .households, let status = review.values[key]?["status"],
+                settledFields.contains("status"), !settledFields.contains("monitoringCategory"),
+                status != .string(HouseholdStatus.monitored.rawValue)
+            {
+                review.values[key, default: [:]]["monitoringCategory"] = .null
             }
         }
         return review

@@ -21,8 +21,9 @@ struct HistoryWorld {
         let county = CountyGenerator(households: max(households, 4), seed: seed).generate()
         var chosen: [SyncRecord] = []
         for var household in county.households.prefix(households) {
-            // Start every household as 已脱贫 with no monitoring category: the histories flip status between
-            // lifted and notLifted, which never trips the status/category cross-field rule.
+            // Start every household as 已脱贫 with no monitoring category; the histories move it between
+            // lifted, notLifted and monitored (with a category), so concurrent edits meet the
+            // status/category rule (protocol/conflicts.md §2.2).
             household.fields["status"] = "lifted"
             household.fields["monitoringCategory"] = nil
             household.stamps["monitoringCategory"] = nil

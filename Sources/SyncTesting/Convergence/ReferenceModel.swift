@@ -112,49 +112,69 @@ struct ReferenceModel {
             if refusal == .scopeRevoked { revoked += 1 }
             return
         }
+        guard let collection = CollectionName(rawValue: mutation.collection) else { return }
+        let key = RecordKey(collection, mutation.recordId)
+        guard mutation.op == .set, deleted[key] == nil else {
+            guard result.status != .rejected else {
+                failures.append("\(context): unexpected rejection \(result.code?.rawValue ?? "?") \(result.message ?? "")")
+                return
+            }
+            applied += 1
+            if mutation.op == .create {
+                if collection == .visits { acceptedVisits[mutation.recordId] = deviceId }
+                expect(result, opened: [], context: context)
+            } else {
+                let id = Conflict.makeId(deviceId: deviceId, seq: mutation.seq, field: nil)
+                expectedDeleted.insert(id)
+                expect(result, opened: [id], context: context)
+            }
+            return
+        }
+        let schema = Domain.schema(for: collection)
+        var opened: [String] = []
+        // Per field: whether the write takes it; for a field in hard conflict, whether its stamp is the later.
+        var takes: [String: Bool] = [:]
+        var contested: [String: Bool] = [:]
+        for name in mutation.fields.keys.sorted() {
+            let value = mutation.fields[name]!
+            let current = fields[key]?[name]
+            let concurrent = current.map { $0.version > (mutation.baseVersion ?? .max) && $0.writer != deviceId } ?? false
+            let later = current.map { mutation.stamp > $0.stamp } ?? true
+            switch schema.mergePolicy(for: name) {
+            case .reviewed where concurrent && value != current!.value:
+                opened.append(Conflict.makeId(deviceId: deviceId, seq: mutation.seq, field: name))
+                contested[name] = later
+            case .elementSet where concurrent && value.isNull != current!.value.isNull:
+                takes[name] = !value.isNull
+            default:
+                takes[name] = later
+            }
+        }
+        // Record rules win over the later stamp (conflicts.md §2.2): the fields in conflict hold the later
+        // stamps' values, else the earlier stamps', else the stored ones; if none keeps the rules, refused.
+        let holds: [(Bool) -> Bool] = contested.isEmpty ? [{ $0 }] : [{ $0 }, { !$0 }, { _ in false }]
+        let held = holds.first { hold in
+            var record = (fields[key] ?? [:]).mapValues(\.value)
+            for (name, value) in mutation.fields where takes[name] ?? hold(contested[name]!) { record[name] = value }
+            return schema.validateRecord(record) == nil
+        }
+        guard let held else {
+            if result.status != .rejected { failures.append("\(context): the rules refuse it, got \(result.status)") }
+            return
+        }
         guard result.status != .rejected else {
             failures.append("\(context): unexpected rejection \(result.code?.rawValue ?? "?") \(result.message ?? "")")
             return
         }
         applied += 1
-        guard let collection = CollectionName(rawValue: mutation.collection) else { return }
-        let key = RecordKey(collection, mutation.recordId)
-        if mutation.op == .create {
-            if collection == .visits { acceptedVisits[mutation.recordId] = deviceId }
-            expect(result, opened: [], context: context)
-            return
-        }
-        if deleted[key] != nil {
-            let id = Conflict.makeId(deviceId: deviceId, seq: mutation.seq, field: nil)
-            expectedDeleted.insert(id)
-            expect(result, opened: [id], context: context)
-            return
-        }
         guard let version = result.version else {
             failures.append("\(context): accepted without a version")
             return
         }
-        let schema = Domain.schema(for: collection)
-        var opened: [String] = []
-        for name in mutation.fields.keys.sorted() {
-            let value = mutation.fields[name]!
-            let current = fields[key]?[name]
-            let concurrent = current.map { $0.version > (mutation.baseVersion ?? .max) && $0.writer != deviceId } ?? false
-            var wins = current.map { mutation.stamp > $0.stamp } ?? true
-            switch schema.mergePolicy(for: name) {
-            case .reviewed where concurrent && value != current!.value:
-                let id = Conflict.makeId(deviceId: deviceId, seq: mutation.seq, field: name)
-                opened.append(id)
-                expectedHard[id] = key
-            case .elementSet where concurrent && value.isNull != current!.value.isNull:
-                wins = !value.isNull
-            default:
-                break
-            }
-            if wins {
-                fields[key, default: [:]][name] = FieldState(value: value, stamp: mutation.stamp, version: version,
-                                                             writer: deviceId)
-            }
+        for id in opened { expectedHard[id] = key }
+        for (name, value) in mutation.fields where takes[name] ?? held(contested[name]!) {
+            fields[key, default: [:]][name] = FieldState(value: value, stamp: mutation.stamp, version: version,
+                                                         writer: deviceId)
         }
         expect(result, opened: opened, context: context)
     }
