@@ -95,6 +95,14 @@ public final class HTTPSyncTransport: SyncTransport {
         return try await execute(http, expecting: PullResponse.self)
     }
 
+    public func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse {
+        var http = makeRequest(url: "\(baseURL)/sync/integrity")
+        http.method = .POST
+        http.headers.add(name: "Content-Type", value: "application/json")
+        http.body = .bytes(ByteBuffer(data: try SyncJSON.encoder().encode(request)))
+        return try await execute(http, expecting: IntegrityResponse.self)
+    }
+
     /// `{base}/sync/pull?cursor=<percent-encoded>[&maxBytes=n]`.
     static func pullURL(base: String, cursor: String, maxBytes: Int?) -> String {
         var url = "\(base)/sync/pull?cursor=\(percentEncoded(cursor))"

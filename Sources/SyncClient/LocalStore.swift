@@ -42,6 +42,10 @@ public protocol LocalStore: Sendable {
     /// replaces every confirmed record with the staged ones in one transaction. The outbox is kept.
     func beginResync() async throws
 
+    /// What the device holds, as the integrity check's digests (``IntegrityRequest/make(_:)``), read in one
+    /// transaction.
+    func integrityRequest() async throws -> IntegrityRequest
+
     /// Drops the confirmed records of `households` (their own record and every record whose `householdId`
     /// is one of them), keeping the outbox: what an integrity check says the device must purge.
     func purge(households: Set<String>) async throws

@@ -122,6 +122,14 @@ public final class MemoryLocalStore: LocalStore {
         }
     }
 
+    public func integrityRequest() async throws -> IntegrityRequest {
+        state.withLock { state in
+            IntegrityRequest.make(state.records.values.map { record in
+                (record.collection, record.id, record.version, record.fields["householdId"]?.stringValue)
+            })
+        }
+    }
+
     public func purge(households: Set<String>) async throws {
         state.withLock { state in
             state.records = state.records.filter { key, record in

@@ -149,6 +149,17 @@ public final class SQLiteLocalStore: LocalStore {
         }
     }
 
+    public func integrityRequest() async throws -> IntegrityRequest {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT collection, id, version, json_extract(fields, '$.householdId') AS household FROM record
+                """)
+            return IntegrityRequest.make(rows.map { row in
+                (row["collection"] as String, row["id"] as String, row["version"] as Int64, row["household"] as String?)
+            })
+        }
+    }
+
     public func purge(households: Set<String>) async throws {
         guard !households.isEmpty else { return }
         try await pool.write { db in

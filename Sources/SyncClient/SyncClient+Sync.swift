@@ -70,10 +70,21 @@ extension SyncClient {
         }
     }
 
-    /// One push-then-pull pass. Returns whether the server deferred part of the outbox (`retryLater`).
+    /// One push-then-pull pass, with an integrity check when one is due. Returns whether the server
+    /// deferred part of the outbox (`retryLater`).
     private func syncOnce(_ report: inout SyncReport) async throws -> Bool {
         let deferred = try await pushOutbox(&report)
         try await pullAll(&report)
+        if let interval = integrityCheckInterval, !deferred,
+            lastIntegrityCheck.map({ clock() - $0 >= interval.components.seconds * 1000 }) ?? true
+        {
+            do {
+                _ = try await runIntegrityCheck(&report)
+            } catch SyncTransportError.http(let status, _) where status == 404 {
+                // A server without the check: try again next interval, the sync itself succeeded.
+                lastIntegrityCheck = clock()
+            }
+        }
         return deferred
     }
 
@@ -124,7 +135,7 @@ extension SyncClient {
         }
     }
 
-    private func pullAll(_ report: inout SyncReport) async throws {
+    func pullAll(_ report: inout SyncReport) async throws {
         var cursor = try await store.syncState().cursor
         var resynced = false
         while true {
@@ -155,7 +166,7 @@ extension SyncClient {
         }
     }
 
-    private func acquireSyncSlot() async {
+    func acquireSyncSlot() async {
         guard isSyncing else {
             isSyncing = true
             return
@@ -164,7 +175,7 @@ extension SyncClient {
         await withCheckedContinuation { syncWaiters.append($0) }
     }
 
-    private func releaseSyncSlot() {
+    func releaseSyncSlot() {
         if syncWaiters.isEmpty {
             isSyncing = false
         } else {

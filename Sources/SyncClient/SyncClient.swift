@@ -28,6 +28,10 @@ public actor SyncClient {
     var isPrepared = false
     var isSyncing = false
     var syncWaiters: [CheckedContinuation<Void, Never>] = []
+    /// How often ``sync()`` also runs ``verifyIntegrity()`` (nil: never on its own).
+    let integrityCheckInterval: Duration?
+    /// When the last integrity check ran (clock milliseconds); nil: not since launch.
+    var lastIntegrityCheck: Int64?
 
     /// Makes a client.
     /// - Parameters:
@@ -43,13 +47,17 @@ public actor SyncClient {
     ///   - clientVersion: the app version sent with pushes.
     ///   - pushBatchSize: mutations per push request (at most 200).
     ///   - pullMaxBytes: the page size asked of the server, if any.
+    ///   - integrityCheckInterval: how often a sync also checks what the device holds against its scope
+    ///     (the first sync after launch does, so a restored backup is repaired); nil turns it off.
     public init(
         deviceId: String, store: any LocalStore, transport: any SyncTransport, clock: @escaping @Sendable () -> Int64,
         random: some RandomNumberGenerator & Sendable, policy: RetryPolicy = .default, logger: Logger,
         makeId: (@Sendable () -> String)? = nil,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-        clientVersion: String? = nil, pushBatchSize: Int = 200, pullMaxBytes: Int? = nil
+        clientVersion: String? = nil, pushBatchSize: Int = 200, pullMaxBytes: Int? = nil,
+        integrityCheckInterval: Duration? = .seconds(86_400)
     ) {
+        self.integrityCheckInterval = integrityCheckInterval
         self.deviceId = deviceId
         self.store = store
         self.transport = transport

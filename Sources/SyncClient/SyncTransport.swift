@@ -10,4 +10,14 @@ public protocol SyncTransport: Sendable {
 
     /// `GET /sync/pull`: fetches changes after `cursor` (empty for the start), about `maxBytes` at most.
     func pull(cursor: String, maxBytes: Int?) async throws -> PullResponse
+
+    /// `POST /sync/integrity`: compares what the device holds with its scope (protocol/scopes.md §6).
+    func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse
+}
+
+extension SyncTransport {
+    /// Transports written before the integrity check: the server route is missing, as a 404 would say.
+    public func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse {
+        throw SyncTransportError.http(status: 404, body: APIErrorBody(code: .notFound, message: "integrity check not supported"))
+    }
 }

@@ -16,6 +16,7 @@ struct SyncRoutes<Context: RequestContext> {
     func register(on router: Router<Context>) {
         router.post("/sync/push") { request, context in try await push(request, context: context) }
         router.get("/sync/pull") { request, context in try await pull(request, context: context) }
+        router.post("/sync/integrity") { request, context in try await integrity(request, context: context) }
     }
 
     private func push(_ request: Request, context: Context) async throws -> Response {
@@ -42,6 +43,21 @@ struct SyncRoutes<Context: RequestContext> {
         let response = try await service.pull(
             cursor: query["cursor"].map { String($0) }, maxBytes: maxBytes,
             clientVersion: request.headers[HTTPField.Name("Bangfu-Client-Version")!], from: device)
+        return try JSONResponse.make(response, request: request, headers: Self.protocolHeaders)
+    }
+
+    private func integrity(_ request: Request, context: Context) async throws -> Response {
+        try Self.checkProtocol(request)
+        let device = try await authenticate(request)
+        var request = request
+        let body = try await request.collectBody(upTo: maxBodyBytes)
+        let check: IntegrityRequest
+        do {
+            check = try JSONDecoder().decode(IntegrityRequest.self, from: Data(buffer: body))
+        } catch {
+            throw APIError(.badRequest, .malformedJSON, "完整性校验格式错误 (body must be {households, other})")
+        }
+        let response = try await service.checkIntegrity(check, from: device)
         return try JSONResponse.make(response, request: request, headers: Self.protocolHeaders)
     }
 

@@ -11,6 +11,8 @@ package struct SyncServiceConfig: Sendable, Hashable {
     package var maxMutationsPerPush: Int
     /// Default lifetime of a device token.
     package var tokenLifetimeDays: Int
+    /// Most households one integrity check may list (a county admin's phone holds about 20,000).
+    package var maxIntegrityHouseholds = 100_000
 
     package init(maxClockSkewSeconds: Int = 300, defaultPullBytes: Int = 262_144, minPullBytes: Int = 1024,
                  maxPullBytes: Int = 4_194_304, maxMutationsPerPush: Int = 1000, tokenLifetimeDays: Int = 365) {

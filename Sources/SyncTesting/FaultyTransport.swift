@@ -48,6 +48,10 @@ public final class FaultyTransport: SyncTransport {
         try await faulty { try await base.pull(cursor: cursor, maxBytes: maxBytes) }
     }
 
+    public func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse {
+        try await faulty { try await base.checkIntegrity(request) }
+    }
+
     private func faulty<T>(_ send: () async throws -> T) async throws -> T {
         let faults = state.withLock { $0.faults }
         if random.unit() < faults.dropRequest {

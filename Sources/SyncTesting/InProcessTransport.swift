@@ -36,6 +36,14 @@ public struct InProcessTransport: SyncTransport {
         }
     }
 
+    public func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse {
+        try await call {
+            let device = try await service.authenticate(authorization: authorization)
+            let response = try await service.checkIntegrity(request, from: device)
+            return try JSONDecoder().decode(IntegrityResponse.self, from: try Self.encoder.encode(response))
+        }
+    }
+
     private func call<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

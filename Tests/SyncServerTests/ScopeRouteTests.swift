@@ -166,4 +166,76 @@ import Testing
         #expect(try await phone.households().map { $0.id }.sorted() == before)
         #expect(try await fixture.service.store.record(RecordKey(.households, fixture.households[0]))?.fields["address"] == "新村12号")
     }
+
+    @Test func integrityCheckPurgesWhatLeftAndRefetchesWhatIsMissing() async throws {
+        let fixture = try await ServerFixture.make()
+        let household = fixture.households[0]
+        let (newHelper, _) = try fixture.store.helper(skipping: [fixture.helperId])
+        // A phone restored from a backup taken before the household moved: it holds the household, and its
+        // cursor is ahead of the move (the backup kept a later cursor), so no removal will ever reach it.
+        let backup = MemoryLocalStore()
+        let phone = SyncClient(deviceId: fixture.enrollment.deviceId, store: backup,
+                               transport: InProcessTransport(service: fixture.service, token: fixture.enrollment.token),
+                               clock: { fixture.clock.now() }, random: SplitMix64(seed: 9), logger: Logger(label: "test"),
+                               integrityCheckInterval: nil)
+        try await phone.sync()
+        let held = try await backup.syncState()
+        _ = try await fixture.service.assign(household: household, helper: newHelper, replacing: fixture.helperId,
+                                             by: .admin(id: "operator", role: .operator, region: ""))
+        try await phone.sync()
+        #expect(try await phone.households().allSatisfy { $0.id != household })
+        // Put the household back as if restored, with the newer cursor: plain syncs cannot notice.
+        let record = try #require(try await fixture.service.store.record(RecordKey(.households, household)))
+        try await backup.applyPullPage(PullResponse(
+            changes: [record.change], cursor: try await backup.syncState().cursor, hasMore: false,
+            lastAppliedSeq: held.lastAppliedSeq, head: 0, serverTime: 0), now: fixture.clock.now())
+        let kept = fixture.households[1]
+        let members = try await phone.members(of: kept).map { $0.id }.sorted()
+        try await phone.sync()
+        #expect(try await phone.households().contains { $0.id == household }, "the stale household is still held")
+
+        let report = try await phone.verifyIntegrity()
+        #expect(report.purged == [household])
+        #expect(try await phone.households().allSatisfy { $0.id != household })
+        #expect(try await phone.members(of: kept).map { $0.id }.sorted() == members, "what it should hold stays")
+        // Consistent now: a second check finds nothing.
+        let again = try await phone.verifyIntegrity()
+        #expect(again.purged.isEmpty && again.refetched.isEmpty && !again.resynced)
+    }
+
+    @Test func integrityCheckRefetchesAHouseholdThatWentMissing() async throws {
+        let fixture = try await ServerFixture.make()
+        let local = MemoryLocalStore()
+        let phone = SyncClient(deviceId: fixture.enrollment.deviceId, store: local,
+                               transport: InProcessTransport(service: fixture.service, token: fixture.enrollment.token),
+                               clock: { fixture.clock.now() }, random: SplitMix64(seed: 10), logger: Logger(label: "test"),
+                               integrityCheckInterval: nil)
+        try await phone.sync()
+        let before = try await phone.households().map { $0.id }.sorted()
+        try await local.purge(households: [fixture.households[0]])
+        try await phone.sync()
+        #expect(try await phone.households().count == before.count - 1, "a plain sync does not notice")
+        let report = try await phone.verifyIntegrity()
+        #expect(report.refetched == [fixture.households[0]] && report.resynced)
+        #expect(try await phone.households().map { $0.id }.sorted() == before)
+    }
+
+    @Test func integrityRouteAnswersPerHouseholdAndRefusesMalformedBodies() async throws {
+        let fixture = try await ServerFixture.make()
+        try await fixture.application().test(.router) { client in
+            let body = ByteBuffer(string: #"{"households":{"\#(fixture.households[0])":"0000000000000000","5299990010010001":"1"},"other":""}"#)
+            try await client.execute(uri: "/sync/integrity", method: .post, headers: fixture.deviceHeaders, body: body) { response in
+                #expect(response.status == .ok)
+                let answer = try response.decode(IntegrityResponse.self)
+                #expect(answer.purge == ["5299990010010001"])
+                #expect(Set(answer.refetch) == Set(fixture.households))
+                #expect(!answer.otherMatches)
+            }
+            try await client.execute(uri: "/sync/integrity", method: .post, headers: fixture.deviceHeaders,
+                                     body: ByteBuffer(string: #"{"households":[1]}"#)) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.errorCode == .malformedJSON)
+            }
+        }
+    }
 }

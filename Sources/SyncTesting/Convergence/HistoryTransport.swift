@@ -87,6 +87,10 @@ final class HistoryTransport: SyncTransport {
         return response
     }
 
+    func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse {
+        try await base.checkIntegrity(request)
+    }
+
     private func deliver(_ request: PushRequest) async throws -> PushResponse {
         let response = try await base.push(request)
         log.append(.push(deviceId: deviceId, mutations: request.mutations, results: response.results))
