@@ -11,6 +11,7 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
     package var maxBodyBytes: Int?
     package var maxClockSkewSeconds: Int?
     package var pullPageBytes: Int?
+    package var compactionHorizonDays: Int?
     package var maxConcurrentRequests: Int?
     package var logLevel: String?
 
@@ -32,6 +33,7 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
         maxBodyBytes = try int("BANGFU_MAX_BODY_BYTES")
         maxClockSkewSeconds = try int("BANGFU_MAX_CLOCK_SKEW_SECONDS")
         pullPageBytes = try int("BANGFU_PULL_PAGE_BYTES")
+        compactionHorizonDays = try int("BANGFU_COMPACTION_HORIZON_DAYS")
         maxConcurrentRequests = try int("BANGFU_MAX_CONCURRENT_REQUESTS")
         logLevel = environment["BANGFU_LOG_LEVEL"]
     }
@@ -69,6 +71,7 @@ extension ServerConfiguration {
             if let value = layer.maxBodyBytes { config.maxBodyBytes = value }
             if let value = layer.maxClockSkewSeconds { config.maxClockSkewSeconds = value }
             if let value = layer.pullPageBytes { config.pullPageBytes = value }
+            if let value = layer.compactionHorizonDays { config.compactionHorizonDays = value }
             if let value = layer.maxConcurrentRequests { config.maxConcurrentRequests = value }
             if let value = layer.logLevel { config.logLevel = value }
         }
@@ -87,6 +90,9 @@ extension ServerConfiguration {
             throw ConfigurationError("pullPageBytes must be 1024–4194304")
         }
         guard maxClockSkewSeconds >= 0 else { throw ConfigurationError("maxClockSkewSeconds must be ≥ 0") }
+        guard (0...3650).contains(compactionHorizonDays) else {
+            throw ConfigurationError("compactionHorizonDays must be 0–3650 (0: no compaction)")
+        }
         guard maxConcurrentRequests >= 1 else { throw ConfigurationError("maxConcurrentRequests must be ≥ 1") }
         if let adminToken, adminToken.count < 16 { throw ConfigurationError("adminToken must be at least 16 characters") }
     }

@@ -15,6 +15,8 @@ package struct ServerConfiguration: Sendable, Hashable, Codable {
     package var maxBodyBytes: Int = 4 * 1024 * 1024
     package var maxClockSkewSeconds: Int = 300
     package var pullPageBytes: Int = 262_144
+    /// Offline horizon: tombstones older than this are compacted daily; 0 turns the server's compaction off.
+    package var compactionHorizonDays: Int = 90
     /// Requests handled at once before the server answers 503 + Retry-After.
     package var maxConcurrentRequests: Int = 512
     package var logLevel: String = "info"

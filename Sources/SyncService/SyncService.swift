@@ -12,7 +12,7 @@ package final class SyncService: Sendable {
     package let config: SyncServiceConfig
     let now: @Sendable () -> Int64
     let randomBytes: @Sendable (Int) -> [UInt8]
-    let logger: Logger
+    package let logger: Logger
     private let syncLog = SyncLogBuffer()
 
     /// - Parameters:

@@ -19,6 +19,8 @@ struct BangfuServer: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body (BANGFU_MAX_BODY_BYTES, default 4194304).") var maxBodyBytes: Int?
     @Option(name: .customLong("max-clock-skew-seconds"), help: "Clamp stamps further ahead than this (default 300).") var maxClockSkewSeconds: Int?
     @Option(name: .customLong("pull-page-bytes"), help: "Default pull page size (default 262144).") var pullPageBytes: Int?
+    @Option(name: .customLong("compaction-horizon-days"), help: "Compact tombstones older than this, daily (default 90; 0: off).")
+    var compactionHorizonDays: Int?
     @Option(name: .customLong("max-concurrent-requests"), help: "Requests in flight before 503 (default 512).") var maxConcurrentRequests: Int?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (default info).") var logLevel: String?
 
@@ -33,6 +35,7 @@ struct BangfuServer: AsyncParsableCommand {
         flags.maxBodyBytes = maxBodyBytes
         flags.maxClockSkewSeconds = maxClockSkewSeconds
         flags.pullPageBytes = pullPageBytes
+        flags.compactionHorizonDays = compactionHorizonDays
         flags.maxConcurrentRequests = maxConcurrentRequests
         flags.logLevel = logLevel
         let environment = ProcessInfo.processInfo.environment

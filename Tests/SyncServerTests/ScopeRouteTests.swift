@@ -238,4 +238,29 @@ import Testing
             }
         }
     }
+
+    @Test func compactionForgetsOldTombstonesAndADeviceOfflineLongerResyncsKeepingItsOutbox() async throws {
+        let fixture = try await ServerFixture.make()
+        let enrollment = try await fixture.service.enroll(helperId: fixture.helperId, label: nil, expiresInDays: 365)
+        let phone = SyncClient(deviceId: enrollment.deviceId, store: MemoryLocalStore(),
+                               transport: InProcessTransport(service: fixture.service, token: enrollment.token),
+                               clock: { fixture.clock.now() }, random: SplitMix64(seed: 11), logger: Logger(label: "test"),
+                               integrityCheckInterval: nil)
+        try await phone.sync()
+        let member = try #require(try await phone.members(of: fixture.households[0]).first)
+        _ = try await fixture.service.deleteRecord(RecordKey(.members, member.id))
+        // Too young to compact: nothing goes.
+        #expect(try await fixture.service.compact(horizonDays: 90).purged == 0)
+        fixture.clock.advance(by: 91 * 86_400_000)
+        let report = try await fixture.service.compact(horizonDays: 90)
+        #expect(report.purged == 1)
+        #expect(try await fixture.service.store.record(RecordKey(.members, member.id)) == nil)
+        // The phone was offline the whole time and wrote something: its cursor is below the horizon, so it
+        // bootstraps again (the deleted member goes) and its write still reaches the server.
+        try await phone.updateHousehold(id: fixture.households[1], fields: ["address": "安置点3栋"])
+        let sync = try await phone.sync()
+        #expect(sync.resyncs == 1)
+        #expect(try await phone.members(of: fixture.households[0]).allSatisfy { $0.id != member.id })
+        #expect(try await fixture.service.store.record(RecordKey(.households, fixture.households[1]))?.fields["address"] == "安置点3栋")
+    }
 }

@@ -1,0 +1,30 @@
+import Logging
+import ServiceLifecycle
+import SyncService
+
+/// Compacts the store once a day (protocol/scopes.md §7): tombstones older than the offline horizon are
+/// forgotten, and devices offline for longer resync. The first pass runs an hour after start, so a
+/// restart loop does not compact over and over; graceful shutdown ends the wait.
+struct Compactor: Service {
+    let service: SyncService
+    let horizonDays: Int
+    var firstDelay: Duration = .seconds(3600)
+    var interval: Duration = .seconds(86_400)
+
+    func run() async throws {
+        guard horizonDays > 0 else { return }
+        var delay = firstDelay
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            // Shutdown ends the wait early; nothing is lost by skipping a pass.
+            let wait = delay
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) } } catch { return }
+            delay = interval
+            do {
+                _ = try await service.compact(horizonDays: horizonDays)
+            } catch {
+                // The next pass tries again; the log says why without internals (STYLE rule 6).
+                service.logger.error("compaction failed", metadata: ["error.type": "\(type(of: error))"])
+            }
+        }
+    }
+}
