@@ -9,7 +9,9 @@
 # Environment: PORT (8443), HOUSEHOLDS (2000), SEED (42), DEVICES (20), DAYS (3),
 #              SCENARIO (mixed, or contention: helpers sharing households edit the same fields offline,
 #              then every conflict is resolved; its county is seeded with 3 co-helpers per household
-#              into data/bangfu-contention.sqlite),
+#              into data/bangfu-contention.sqlite; or reassignment: between days an admin moves
+#              households to other helpers while devices are offline, and each device must end with
+#              exactly its helper's households),
 #              BANGFU_ADMIN_TOKEN (a fresh random token when unset).
 # Builds in release mode (the first build takes several minutes). Data: data/bangfu.sqlite (kept between
 # runs; delete it to reseed). Certificates: certs/out/ (made once by scripts/make-dev-certs.sh).

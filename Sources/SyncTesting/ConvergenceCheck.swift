@@ -12,6 +12,15 @@ struct ConvergenceCheck: Sendable {
         var failures: [String] = []
         let sequences = try await server.lastAppliedSeqs()
         var serverHouseholds: [String: RecordChange] = [:]
+        // Every device's server view, and their union: a household may have moved to another helper since
+        // a device wrote to it, so what a device wrote is looked for wherever it is now.
+        var views: [String: [RecordKey: RecordChange]] = [:]
+        var everything: [RecordKey: RecordChange] = [:]
+        for device in devices {
+            let view = try await serverView(token: device.token)
+            views[device.deviceId] = view
+            everything.merge(view) { first, _ in first }
+        }
         for device in devices {
             let id = device.deviceId
             let pending = try await device.client.pendingCount()
@@ -34,7 +43,7 @@ struct ConvergenceCheck: Sendable {
             report.applied += written - rejected.count
 
             // The server's data for this device, read fresh from the empty cursor on a clean transport.
-            let view = try await serverView(token: device.token)
+            let view = views[id] ?? [:]
             var local: [RecordKey: LocalRecord] = [:]
             for collection in Self.collections {
                 for record in try await device.client.records(in: collection) {
@@ -58,13 +67,13 @@ struct ConvergenceCheck: Sendable {
                 }
                 if key.collection == .households { serverHouseholds[key.id] = change }
             }
-            let myVisits = view.values.filter { $0.collection == "visits" && $0.fields["deviceId"]?.stringValue == id }
+            let myVisits = everything.values.filter { $0.collection == "visits" && $0.fields["deviceId"]?.stringValue == id }
             let sentVisits = ledger.visits[id] ?? [:]
             if myVisits.count != sentVisits.count {
                 failures.append("\(id): server holds \(myVisits.count) of its visits, device recorded \(sentVisits.count)")
             }
             for (visitId, fields) in sentVisits {
-                guard let stored = view[RecordKey(.visits, visitId)] else {
+                guard let stored = everything[RecordKey(.visits, visitId)] else {
                     failures.append("\(id): accepted visit \(visitId) missing on the server")
                     continue
                 }
@@ -73,13 +82,13 @@ struct ConvergenceCheck: Sendable {
                 }
             }
             for (memberId, fields) in ledger.members[id] ?? [:] {
-                guard let stored = view[RecordKey(.members, memberId)] else {
+                guard let stored = everything[RecordKey(.members, memberId)] else {
                     failures.append("\(id): accepted member \(memberId) missing on the server")
                     continue
                 }
                 if stored.fields != fields { failures.append("\(id): member \(memberId) differs on the server") }
             }
-            for memberId in expectedInvalid where view[RecordKey(.members, memberId)] != nil {
+            for memberId in expectedInvalid where everything[RecordKey(.members, memberId)] != nil {
                 failures.append("\(id): rejected member \(memberId) reached the server")
             }
         }

@@ -89,6 +89,13 @@ public final class HTTPSimulationServer: SimulationServer {
         }
     }
 
+    public func assign(household: String, helper: String, replacing: String?) async throws {
+        struct Assigned: Decodable { var version: Int64 }
+        var fields = ["householdId": household, "helperId": helper]
+        if let replacing { fields["replace"] = replacing }
+        let _: Assigned = try await admin("POST", "/admin/v1/assignments", body: try JSONEncoder().encode(fields))
+    }
+
     public func shutdown() async throws {
         try await client.shutdown()
     }

@@ -1,3 +1,4 @@
+import FieldDomain
 import SyncClient
 import SyncEngine
 import SyncService
@@ -47,6 +48,11 @@ public struct InProcessSimulationServer: SimulationServer {
         } catch let error as ServiceError where error.code == .conflictNotOpen {
             return 0
         }
+    }
+
+    public func assign(household: String, helper: String, replacing: String?) async throws {
+        _ = try await service.assign(household: household, helper: helper, replacing: replacing,
+                                     by: .admin(id: SyncService.operatorId, role: .operator, region: ""))
     }
 
     public func shutdown() async throws {}

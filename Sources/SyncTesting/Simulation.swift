@@ -49,7 +49,11 @@ public struct Simulation: Sendable {
         // Everyone first bootstraps (a new phone), then lives the days, then syncs on a clean network twice:
         // the first round delivers every push, the second brings every device what the others pushed.
         try await forEach(devices) { device in try await script.sync(device, required: true) }
+        var moves = Moves()
         for day in 0..<config.days {
+            if config.scenario == .reassignment && day > 0 {
+                try await reassign(devices, helpers: helpers, day: day, moves: &moves)
+            }
             let dayStart = start + Int64(day + 1) * 86_400_000
             try await forEach(devices) { device in try await script.liveDay(device, dayStart: dayStart) }
         }
@@ -68,6 +72,8 @@ public struct Simulation: Sendable {
         }
         let check = ConvergenceCheck(server: server, ledger: script.ledger.withLock { $0 })
         report.failures = try await check.verify(devices, report: &report)
+        report.reassignments = moves.count
+        report.failures += try await moves.verify(devices)
         if config.scenario == .contention {
             try await review(devices, script: script, check: check, report: &report)
         }
@@ -98,6 +104,23 @@ public struct Simulation: Sendable {
         report.failures += try await check.verifyViews(devices).map { "after review: " + $0 }
     }
 
+    /// Reassignment scenario: before a day, an admin moves about a tenth of the helpers' households (at
+    /// least one) to another helper, while most devices are still offline with writes of their own.
+    private func reassign(_ devices: [VirtualDevice], helpers: [String], day: Int, moves: inout Moves) async throws {
+        guard helpers.count >= 2 else { return }
+        var random = SplitMix64(seed: config.seed &+ UInt64(day) &* 0x2545_F491_4F6C_DD1D)
+        for _ in 0..<max(1, helpers.count / 10) {
+            let device = devices[Int.random(in: 0..<devices.count, using: &random)]
+            // A household this device's helper holds now (its local view may be stale; the server decides).
+            let households = try await device.client.households().map(\.id).filter { moves.holder[$0, default: device.helperId] == device.helperId }
+            guard let household = households.randomElement(using: &random) else { continue }
+            let others = helpers.filter { $0 != device.helperId }
+            let helper = others[Int.random(in: 0..<others.count, using: &random)]
+            try await server.assign(household: household, helper: helper, replacing: device.helperId)
+            moves.record(household, from: device.helperId, to: helper)
+        }
+    }
+
     /// Runs `body` for every device, at most `config.concurrency` at once.
     private func forEach(_ devices: [VirtualDevice], _ body: @escaping @Sendable (VirtualDevice) async throws -> Void)
         async throws
@@ -117,5 +140,38 @@ public struct Simulation: Sendable {
                 }
             }
         }
+    }
+}
+
+/// The households the reassignment scenario moved, and where each ended.
+struct Moves: Sendable {
+    /// The helper holding each moved household now.
+    var holder: [String: String] = [:]
+    /// Every helper a moved household was taken from.
+    var from: [String: Set<String>] = [:]
+    var count = 0
+
+    mutating func record(_ household: String, from old: String, to new: String) {
+        holder[household] = new
+        from[household, default: []].insert(old)
+        count += 1
+    }
+
+    /// Every device of the final holder holds each moved household; no device of a helper it was taken
+    /// from (and not given back to) still does.
+    func verify(_ devices: [VirtualDevice]) async throws -> [String] {
+        var failures: [String] = []
+        for device in devices {
+            let held = Set(try await device.client.households().map(\.id))
+            for (household, owner) in holder {
+                if owner == device.helperId && !held.contains(household) {
+                    failures.append("\(device.deviceId): household \(household) moved to its helper but is missing")
+                }
+                if owner != device.helperId && from[household, default: []].contains(device.helperId) && held.contains(household) {
+                    failures.append("\(device.deviceId): household \(household) moved away but is still held")
+                }
+            }
+        }
+        return failures
     }
 }

@@ -11,6 +11,9 @@ public struct SimulationConfig: Sendable {
         /// Devices whose helpers share households edit the same reviewed and ordinary fields offline; then an
         /// admin resolves every conflict and every device must converge again.
         case contention
+        /// Between days an admin moves households to other helpers while devices are offline: each device
+        /// must end with exactly its helper's households, and nothing written before a move may be lost.
+        case reassignment
     }
 
     public var scenario: Scenario = .mixed

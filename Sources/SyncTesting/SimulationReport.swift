@@ -21,6 +21,8 @@ public struct SimulationReport: Sendable {
     /// Contention scenario: conflicts the run opened for review, by kind, and how many an admin resolved
     /// (soft conflicts are only logged on the server: `bangfu-admin conflicts list --status logged`).
     public var conflictsByKind: [String: Int] = [:]
+    /// Reassignment scenario: households moved between helpers while devices were offline.
+    public var reassignments = 0
     public var conflictsResolved = 0
     public var seconds: Double = 0
     public var latency = Histogram<UInt64>(highestTrackableValue: 600_000, numberOfSignificantValueDigits: .three)
@@ -48,6 +50,10 @@ public struct SimulationReport: Sendable {
             lines.append("conflicts 冲突: opened for review 待审核 hard \(conflictsByKind["hard", default: 0]), deleted "
                          + "\(conflictsByKind["deleted", default: 0]); resolved 已处理 \(conflictsResolved) (a side chosen also settles the "
                          + "other fields of the same edit); then every device synced and was checked again 审核后再次校验")
+        }
+        if reassignments > 0 {
+            lines.append("reassignments 帮扶调整: \(reassignments) households moved while devices were offline; each device "
+                         + "holds exactly its helper's households 迁入迁出已校验")
         }
         if passed {
             lines.append("result 结果: CONVERGED 全部设备一致, no accepted mutation lost 无丢失")

@@ -17,6 +17,8 @@ public protocol SimulationServer: Sendable {
     /// Resolves a conflict as an admin, keeping `choice` (`existing` or `incoming`). Returns how many
     /// conflicts that settled (0 when an earlier choice had already settled this one with its edit).
     func resolveConflict(id: String, choice: String, reason: String) async throws -> Int
+    /// Assigns `household` to `helper` as an admin, ending `replacing`'s assignment.
+    func assign(household: String, helper: String, replacing: String?) async throws
     /// Releases connections.
     func shutdown() async throws
 }

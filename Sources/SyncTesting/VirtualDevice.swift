@@ -33,7 +33,9 @@ final class VirtualDevice: Sendable {
             // (from `random`) still replays from the seed.
             random: SplitMix64(seed: deviceId.utf8.reduce(seed) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }),
             policy: RetryPolicy(baseDelay: 0.005, factor: 2, maxDelay: 0.05, maxRetryAfter: 0.2, maxAttempts: 6),
-            logger: logger, clientVersion: "bangfu-sim/1")
+            // No integrity check: it would repair a missing move-out on its own and hide what the runs prove
+            // (pulls deliver removals and move-ins); the check has its own tests.
+            logger: logger, clientVersion: "bangfu-sim/1", integrityCheckInterval: nil)
     }
 
     var now: Int64 { clock.now() }

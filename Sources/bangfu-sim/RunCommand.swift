@@ -9,7 +9,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run", abstract: "模拟帮扶人离线走访与同步并校验一致性 — simulate helpers and check convergence.")
 
     @OptionGroup var server: ServerOptions
-    @Option(help: "mixed (visits, edits, members, invalid writes) or contention (helpers sharing households edit the same fields offline; conflicts are then resolved).")
+    @Option(help: "mixed (visits, edits, members, invalid writes), contention (helpers sharing households edit the same fields offline; conflicts are then resolved) or reassignment (households move between helpers while devices are offline).")
     var scenario: String = "mixed"
     @Option(help: "Virtual devices.") var devices: Int = 50
     @Option(help: "Days to simulate.") var days: Int = 3
@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard SimulationConfig.Scenario(rawValue: scenario) != nil else {
-            throw ValidationError("--scenario must be mixed or contention")
+            throw ValidationError("--scenario must be mixed, contention or reassignment")
         }
         guard devices >= 1, days >= 1 else { throw ValidationError("--devices and --days must be at least 1") }
         guard devicesPerHelper >= 1 else { throw ValidationError("--devices-per-helper must be at least 1") }

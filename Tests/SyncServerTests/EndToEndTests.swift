@@ -95,4 +95,31 @@ import Testing
         #expect(report.conflictsByKind["hard", default: 0] > 0, "shared households should produce hard conflicts")
         #expect(report.conflictsResolved >= report.conflictsByKind["hard", default: 0])
     }
+
+    /// `bangfu-sim run --scenario reassignment` in a test: between days an admin moves households to other
+    /// helpers over the admin API while devices are offline with writes of their own; every device ends
+    /// with exactly its helper's households and nothing accepted is lost.
+    @Test func reassignmentOverTLSMovesHouseholdsAndEveryDeviceHoldsExactlyItsScope() async throws {
+        let certificates = try LiveServer.makeCertificates()
+        defer { try? FileManager.default.removeItem(at: certificates.directory) }
+        let store = MemorySyncStore()
+        _ = try await StoreFixture.make(store, households: 40, seed: Self.seed)
+        let adminToken = "e2e-admin-token-0123456789"
+        let report = try await LiveServer.run(store: store, certificates: certificates, adminToken: adminToken) { port, _ in
+            var config = SimulationConfig()
+            config.scenario = .reassignment
+            config.devices = 12
+            config.days = 4
+            config.seed = Self.seed
+            config.faults = .init(dropRequest: 0.05, dropResponse: 0.05, duplicate: 0.05)
+            let server = try HTTPSimulationServer(url: "https://127.0.0.1:\(port)", caCertificatePath: certificates.ca,
+                                                  adminToken: adminToken)
+            return try await Simulation(config: config, server: server).run()
+        }
+        print(report.summary)
+        let passed = report.passed
+        let failures = report.failures.prefix(5)
+        #expect(passed, "seed \(Self.seed): \(failures)")
+        #expect(report.reassignments >= 3)
+    }
 }
