@@ -115,4 +115,38 @@ import Testing
         #expect(plain.output.contains("40 assignments"))
         #expect(shared.status == 0 && shared.output.contains("120 assignments"))
     }
+
+    @Test func adminAccountsAssignmentAndCompactionFromTheCommandLine() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("a.sqlite").path
+        let fixture = try await StoreFixture.make(try SQLiteSyncStore(path: path), households: 20)
+        let (helper, households) = try fixture.helper()
+        let (other, _) = try fixture.helper(skipping: [helper])
+        let village = String(households[0].prefix(12))
+
+        let add = try Self.run("bangfu-admin", ["admins", "add", "--db", path, "--name", "村支书", "--role", "village",
+                                                "--region", village])
+        #expect(add.status == 0 && add.output.contains("bfa1.adm-"))
+        let wrong = try Self.run("bangfu-admin", ["admins", "add", "--db", path, "--name", "x", "--role", "town",
+                                                  "--region", village])
+        #expect(wrong.status != 0 && wrong.output.contains("--region"))
+        let id = try #require(add.output.split(separator: " ").dropFirst().first.map(String.init))
+        #expect(try Self.run("bangfu-admin", ["admins", "list", "--db", path]).output.contains("\(id)\tvillage\t\(village)"))
+        #expect(try Self.run("bangfu-admin", ["admins", "disable", id, "--db", path]).status == 0)
+        #expect(try Self.run("bangfu-admin", ["admins", "list", "--db", path]).output.contains("disabled"))
+
+        let assign = try Self.run("bangfu-admin", ["assign", "--db", path, "--household", households[0], "--helper", other,
+                                                   "--replace", helper])
+        #expect(assign.status == 0 && assign.output.contains("ended \(helper):\(households[0])"))
+        #expect(try await fixture.store.record(RecordKey(.assignments, "\(helper):\(households[0])"))?.deleted == true)
+        #expect(try await fixture.store.record(RecordKey(.assignments, "\(other):\(households[0])"))?.deleted == false)
+        let missing = try Self.run("bangfu-admin", ["assign", "--db", path, "--household", households[0], "--helper", helper,
+                                                    "--replace", "hp-nobody"])
+        #expect(missing.status != 0)
+
+        let compact = try Self.run("bangfu-admin", ["compact", "--db", path, "--horizon-days", "90"])
+        #expect(compact.status == 0 && compact.output.contains("purged 0 records"))
+        #expect(try Self.run("bangfu-admin", ["compact", "--db", path, "--horizon-days", "0"]).status != 0)
+    }
 }

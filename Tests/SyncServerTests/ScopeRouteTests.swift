@@ -263,4 +263,33 @@ import Testing
         #expect(try await phone.members(of: fixture.households[0]).allSatisfy { $0.id != member.id })
         #expect(try await fixture.service.store.record(RecordKey(.households, fixture.households[1]))?.fields["address"] == "安置点3栋")
     }
+
+    @Test func aTownAdminPhonePullsItsTownAndRecordsVillageVisitsThere() async throws {
+        let fixture = try await ServerFixture.make()
+        let households = fixture.store.county.households
+        let town = String(try #require(households.first?.scope.villageCode).prefix(9))
+        let inTown = Set(households.filter { $0.scope.villageCode?.hasPrefix(town) == true }.map(\.id))
+        let outside = try #require(households.first { $0.scope.villageCode?.hasPrefix(town) == false })
+        let operatorPrincipal = Principal.admin(id: SyncService.operatorId, role: .operator, region: "")
+        let account = try await fixture.service.createAdmin(name: "乡镇干部", role: .town, region: town, by: operatorPrincipal)
+        let enrollment = try await fixture.service.enrollAdminDevice(adminId: account.account.id, label: "乡镇手机",
+                                                                     expiresInDays: 30, by: account.account.principal)
+        let phone = Self.client(fixture, enrollment)
+        try await phone.sync()
+        #expect(Set(try await phone.households().map { $0.id }) == inTown)
+        let members = try await phone.members(of: inTown.sorted()[0])
+        #expect(!members.isEmpty, "members of the town's households come too")
+
+        // 入村走访 in a village of the town is accepted; in a village outside it, refused.
+        let village = try #require(households.first { inTown.contains($0.id) }?.scope.villageCode)
+        _ = try await phone.recordVisit(VisitDraft(kind: "village", villageCode: village,
+                                                   visitedAt: "2026-11-20T09:30:00+08:00", notes: "入村走访：核对饮水工程"))
+        _ = try await phone.recordVisit(VisitDraft(kind: "village", villageCode: outside.scope.villageCode!,
+                                                   visitedAt: "2026-11-20T10:30:00+08:00", notes: "入村走访"))
+        let report = try await phone.sync()
+        #expect(report.newRejections == 1)
+        #expect(try await phone.rejectedWrites().map(\.code) == [.outOfScope])
+        let visits = try await fixture.service.store.count(.visits)
+        #expect(visits == 1)
+    }
 }
