@@ -15,10 +15,14 @@ import Testing
 /// Roles, reassignment and resync through the real service (protocol/scopes.md): devices are real
 /// `SyncClient`s over `InProcessTransport`, admins call the HTTP routes.
 @Suite struct ScopeRouteTests {
-    static func client(_ fixture: ServerFixture, _ enrollment: Enrollment) -> SyncClient {
-        SyncClient(deviceId: enrollment.deviceId, store: MemoryLocalStore(),
+    /// A real client for `enrollment` over the in-process transport (no periodic integrity check unless
+    /// asked, so that each test proves the mechanism it names).
+    static func client(_ fixture: ServerFixture, _ enrollment: Enrollment, store: any LocalStore = MemoryLocalStore(),
+                       integrityCheckInterval: Duration? = nil) -> SyncClient {
+        SyncClient(deviceId: enrollment.deviceId, store: store,
                    transport: InProcessTransport(service: fixture.service, token: enrollment.token),
-                   clock: { fixture.clock.now() }, random: SplitMix64(seed: 7), logger: Logger(label: "test"))
+                   clock: { fixture.clock.now() }, random: SplitMix64(seed: 7), logger: Logger(label: "test"),
+                   integrityCheckInterval: integrityCheckInterval)
     }
 
     static func assign(_ client: some TestClientProtocol, _ fixture: ServerFixture, household: String, helper: String,
@@ -150,9 +154,7 @@ import Testing
         // A phone whose local store carries a cursor from another database resyncs by itself, losing
         // nothing it had not sent and keeping nothing the server does not hold.
         let local = MemoryLocalStore()
-        let phone = SyncClient(deviceId: fixture.enrollment.deviceId, store: local,
-                               transport: InProcessTransport(service: fixture.service, token: fixture.enrollment.token),
-                               clock: { fixture.clock.now() }, random: SplitMix64(seed: 8), logger: Logger(label: "test"))
+        let phone = Self.client(fixture, fixture.enrollment, store: local)
         try await phone.sync()
         let before = try await phone.households().map { $0.id }.sorted()
         try await local.applyPullPage(PullResponse(
@@ -174,10 +176,7 @@ import Testing
         // A phone restored from a backup taken before the household moved: it holds the household, and its
         // cursor is ahead of the move (the backup kept a later cursor), so no removal will ever reach it.
         let backup = MemoryLocalStore()
-        let phone = SyncClient(deviceId: fixture.enrollment.deviceId, store: backup,
-                               transport: InProcessTransport(service: fixture.service, token: fixture.enrollment.token),
-                               clock: { fixture.clock.now() }, random: SplitMix64(seed: 9), logger: Logger(label: "test"),
-                               integrityCheckInterval: nil)
+        let phone = Self.client(fixture, fixture.enrollment, store: backup)
         try await phone.sync()
         let held = try await backup.syncState()
         _ = try await fixture.service.assign(household: household, helper: newHelper, replacing: fixture.helperId,
@@ -206,10 +205,7 @@ import Testing
     @Test func integrityCheckRefetchesAHouseholdThatWentMissing() async throws {
         let fixture = try await ServerFixture.make()
         let local = MemoryLocalStore()
-        let phone = SyncClient(deviceId: fixture.enrollment.deviceId, store: local,
-                               transport: InProcessTransport(service: fixture.service, token: fixture.enrollment.token),
-                               clock: { fixture.clock.now() }, random: SplitMix64(seed: 10), logger: Logger(label: "test"),
-                               integrityCheckInterval: nil)
+        let phone = Self.client(fixture, fixture.enrollment, store: local)
         try await phone.sync()
         let before = try await phone.households().map { $0.id }.sorted()
         try await local.purge(households: [fixture.households[0]])
@@ -242,10 +238,7 @@ import Testing
     @Test func compactionForgetsOldTombstonesAndADeviceOfflineLongerResyncsKeepingItsOutbox() async throws {
         let fixture = try await ServerFixture.make()
         let enrollment = try await fixture.service.enroll(helperId: fixture.helperId, label: nil, expiresInDays: 365)
-        let phone = SyncClient(deviceId: enrollment.deviceId, store: MemoryLocalStore(),
-                               transport: InProcessTransport(service: fixture.service, token: enrollment.token),
-                               clock: { fixture.clock.now() }, random: SplitMix64(seed: 11), logger: Logger(label: "test"),
-                               integrityCheckInterval: nil)
+        let phone = Self.client(fixture, enrollment)
         try await phone.sync()
         let member = try #require(try await phone.members(of: fixture.households[0]).first)
         _ = try await fixture.service.deleteRecord(RecordKey(.members, member.id))
