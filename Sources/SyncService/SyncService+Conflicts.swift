@@ -47,6 +47,9 @@ extension SyncService {
             return resolved
         } catch let error as SyncStoreError where error.code == .conflictNotFound {
             throw Self.notFound
+        } catch let error as SyncStoreError where error.code == .recordNotFound {
+            // Compaction forgot the tombstone the conflict was about (protocol/scopes.md §7).
+            throw ServiceError(.recordNotFound, "记录已被清理，冲突无法处理 (the record was compacted away)")
         } catch let refusal as ConflictResolver.Refusal {
             throw ServiceError(refusal.code, refusal.message)
         }
