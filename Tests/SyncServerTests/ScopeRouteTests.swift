@@ -237,23 +237,35 @@ import Testing
 
     @Test func compactionForgetsOldTombstonesAndADeviceOfflineLongerResyncsKeepingItsOutbox() async throws {
         let fixture = try await ServerFixture.make()
-        let enrollment = try await fixture.service.enroll(helperId: fixture.helperId, label: nil, expiresInDays: 365)
-        let phone = Self.client(fixture, enrollment)
+        let first = try await fixture.service.enroll(helperId: fixture.helperId, label: nil, expiresInDays: 365)
+        let second = try await fixture.service.enroll(helperId: fixture.helperId, label: nil, expiresInDays: 365)
+        let phone = Self.client(fixture, first)
+        let offline = Self.client(fixture, second)
         try await phone.sync()
+        try await offline.sync()
         let member = try #require(try await phone.members(of: fixture.households[0]).first)
         _ = try await fixture.service.deleteRecord(RecordKey(.members, member.id))
+        // One phone had not heard of the delete: its edit waits in a `deleted` conflict.
+        try await phone.updateMember(id: member.id, fields: ["health": "healthy"])
+        try await phone.sync()
+        let conflict = try #require(try await fixture.service.conflicts(ConflictQuery(status: .open, kind: .deleted)).first)
         // Too young to compact: nothing goes.
         #expect(try await fixture.service.compact(horizonDays: 90).purged == 0)
         fixture.clock.advance(by: 91 * 86_400_000)
         let report = try await fixture.service.compact(horizonDays: 90)
         #expect(report.purged == 1)
         #expect(try await fixture.service.store.record(RecordKey(.members, member.id)) == nil)
-        // The phone was offline the whole time and wrote something: its cursor is below the horizon, so it
-        // bootstraps again (the deleted member goes) and its write still reaches the server.
-        try await phone.updateHousehold(id: fixture.households[1], fields: ["address": "安置点3栋"])
-        let sync = try await phone.sync()
+        // Its conflict can no longer be resolved: a clear 404, not a server error.
+        await #expect(throws: ServiceError(.recordNotFound, "记录已被清理，冲突无法处理 (the record was compacted away)")) {
+            _ = try await fixture.service.resolveConflict(
+                id: conflict.id, request: .init(choice: .incoming, value: nil, reason: "核实", resolvedBy: nil))
+        }
+        // The other phone was offline the whole time and wrote something: its cursor is below the horizon, so
+        // it bootstraps again (the deleted member goes) and its write still reaches the server.
+        try await offline.updateHousehold(id: fixture.households[1], fields: ["address": "安置点3栋"])
+        let sync = try await offline.sync()
         #expect(sync.resyncs == 1)
-        #expect(try await phone.members(of: fixture.households[0]).allSatisfy { $0.id != member.id })
+        #expect(try await offline.members(of: fixture.households[0]).allSatisfy { $0.id != member.id })
         #expect(try await fixture.service.store.record(RecordKey(.households, fixture.households[1]))?.fields["address"] == "安置点3栋")
     }
 
