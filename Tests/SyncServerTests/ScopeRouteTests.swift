@@ -94,6 +94,17 @@ import Testing
         let households = fixture.store.county.households
         let mine = households[0].scope.villageCode!
         let other = try #require(households.first { $0.scope.villageCode != mine })
+        // A conflict in the next village: two phones of its helper edit the same reviewed field from one base.
+        let otherHelper = try #require(fixture.store.county.assignments.first { $0.scope.householdId == other.id }?.scope.helperId)
+        try await fixture.store.enroll("next-a", helperId: otherHelper)
+        try await fixture.store.enroll("next-b", helperId: otherHelper)
+        let base = try #require(try await fixture.service.store.record(RecordKey(.households, other.id))).version
+        for (device, wage) in [("next-a", 15000), ("next-b", 18000)] {
+            var edit = fixture.store.setHousehold(other.id, seq: 1, device: device, fields: ["incomeWage": .int(Int64(wage))])
+            edit.baseVersion = base
+            _ = try await fixture.store.push([edit], device: device, helper: otherHelper)
+        }
+        let conflict = try #require(try await fixture.service.conflicts(ConflictQuery(recordId: other.id)).first)
         try await fixture.application().test(.router) { client in
             var token = ""
             let add = ByteBuffer(string: #"{"name":"村支书","role":"village","region":"\#(mine)"}"#)
@@ -115,6 +126,27 @@ import Testing
             try await client.execute(uri: "/admin/v1/records/households/\(other.id)", method: .delete, headers: village) { response in
                 #expect(response.status == .forbidden)
             }
+            // The next village's conflict: not listed, not readable, not resolvable.
+            try await client.execute(uri: "/admin/v1/conflicts", method: .get, headers: village) { response in
+                let ids = try response.json().objectValue?["conflicts"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue }
+                #expect(ids?.contains(conflict.id) == false)
+            }
+            try await client.execute(uri: "/admin/v1/conflicts/\(conflict.id)", method: .get, headers: village) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.errorCode == .forbidden)
+            }
+            let resolve = ByteBuffer(string: #"{"choice":"existing","reason":"核实","resolvedBy":"冒名者"}"#)
+            try await client.execute(uri: "/admin/v1/conflicts/\(conflict.id)/resolve", method: .post, headers: village,
+                                     body: resolve) { response in
+                #expect(response.status == .forbidden)
+            }
+            #expect(try await fixture.service.store.conflict(id: conflict.id)?.status == .open)
+            // The operator may, and the resolution names the operator, whatever the body claims.
+            try await client.execute(uri: "/admin/v1/conflicts/\(conflict.id)/resolve", method: .post,
+                                     headers: fixture.adminHeaders, body: resolve) { response in
+                #expect(response.status == .ok)
+            }
+            #expect(try await fixture.service.store.conflict(id: conflict.id)?.resolution?.resolvedBy == SyncService.operatorId)
             let assignOther = ByteBuffer(string: #"{"householdId":"\#(other.id)","helperId":"\#(fixture.helperId)"}"#)
             try await client.execute(uri: "/admin/v1/assignments", method: .post, headers: village, body: assignOther) { response in
                 #expect(response.status == .forbidden)
