@@ -133,10 +133,36 @@ import Testing
             #expect(Self.missingKeys(actual: answer, documented: try Self.json("scopes-assign-response.json")).isEmpty)
             let next = try await client.execute(uri: "/sync/pull?cursor=\(first.cursor)", method: .get,
                                                 headers: fixture.deviceHeaders) { try $0.decode(PullResponse.self) }
+            #expect(Self.missingKeys(actual: try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(next)),
+                                     documented: try Self.json("pull-response-move-out.json")).isEmpty)
             let removed = next.changes.filter { $0.removed == true }
             #expect(removed.contains { $0.collection == "households" && $0.recordId == household })
             #expect(removed.allSatisfy { $0.fields.isEmpty && !$0.deleted })
             #expect(next.changes.allSatisfy { $0.removed == true || $0.recordId != household })
+        }
+    }
+
+    @Test func integrityExampleGetsTheDocumentedAnswer() async throws {
+        let fixture = try await ServerFixture.make()
+        // The example's first household rewritten to one the device holds (its digest is stale on purpose),
+        // the second is outside the scope.
+        guard case .object(var request) = try Self.json("integrity-request.json"),
+            case .object(var households) = request["households"]
+        else { throw ExampleError() }
+        let stale = households.removeValue(forKey: "5223270010010001")
+        households[fixture.households[0]] = stale
+        request["households"] = .object(households)
+        let body = ByteBuffer(data: try JSONEncoder().encode(JSONValue.object(request)))
+        try await fixture.application().test(.router) { client in
+            let answer = try await client.execute(uri: "/sync/integrity", method: .post, headers: fixture.deviceHeaders,
+                                                  body: body) { response in
+                #expect(response.status == .ok)
+                return try response.json()
+            }
+            #expect(Self.missingKeys(actual: answer, documented: try Self.json("integrity-response.json")).isEmpty)
+            let decoded = try JSONDecoder().decode(IntegrityResponse.self, from: try JSONEncoder().encode(answer))
+            #expect(decoded.purge == ["5299990010010002"])
+            #expect(decoded.refetch.contains(fixture.households[0]))
         }
     }
 
