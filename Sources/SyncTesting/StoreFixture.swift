@@ -84,8 +84,3 @@ package struct StoreFixture: Sendable {
 
     static func json(_ mutation: Mutation) -> JSONValue { mutation.jsonValue }
 }
-
-extension SyntheticCounty {
-    /// Every record, parents before children.
-    package var allRecords: [SyncRecord] { regions + helpers + households + members + assignments }
-}
