@@ -9,12 +9,11 @@ import SyncStore
 import SyncStoreSQLite
 import SyncTesting
 
-/// `bangfu-bench`: times the server's push path stage by stage, without the network, so a figure in
-/// BENCHMARKS.md can be traced to its cost (parse, plan, store transaction, whole service push).
-@main
-struct BangfuBench: AsyncParsableCommand {
+/// `bangfu-bench push` (the default): times the server's push path stage by stage, without the network, so
+/// a figure in BENCHMARKS.md can be traced to its cost (parse, plan, store transaction, whole service push).
+struct PushBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bangfu-bench", abstract: "Stage-by-stage timings of the push path (run a release build).")
+        commandName: "push", abstract: "Stage-by-stage timings of the push path (run a release build).")
 
     @Option(help: "Households in the seeded county.") var households: Int = 20000
     @Option(help: "Mutations per push.") var batch: Int = 50
@@ -29,7 +28,7 @@ struct BangfuBench: AsyncParsableCommand {
         let fixture = try await StoreFixture.make(store, households: households, seed: 42)
         let random = SeededRandomSource(seed: 1)
         let service = SyncService(store: store, now: { Int64(Date().timeIntervalSince1970 * 1000) },
-                                  randomBytes: { random.bytes($0) }, logger: Self.quietLogger)
+                                  randomBytes: { random.bytes($0) }, logger: BenchSupport.quietLogger)
         var identities: [(DeviceIdentity, String)] = []
         var used = Set<String>()
         for _ in 0..<devices {
@@ -125,7 +124,7 @@ struct BangfuBench: AsyncParsableCommand {
                 record.version += 1
             }
         }
-        let seconds = Self.seconds(ContinuousClock.now - start)
+        let seconds = BenchSupport.seconds(ContinuousClock.now - start)
         print(String(format: "%-52@ %8.3f µs/merge %10.0f merges/s (%d hard conflicts)",
                      "merge household write (FieldMerger)" as NSString, seconds / Double(merges) * 1e6,
                      Double(merges) / seconds, conflicts))
@@ -154,20 +153,10 @@ struct BangfuBench: AsyncParsableCommand {
             planned += plan.results.count
             opened += plan.conflicts.count { $0.kind == .hard }
         }
-        let planSeconds = Self.seconds(ContinuousClock.now - planStart)
+        let planSeconds = BenchSupport.seconds(ContinuousClock.now - planStart)
         print(String(format: "%-52@ %8.3f µs/mutation %10.0f mutations/s (%d hard conflicts)",
                      "plan conflict-heavy household pushes (pure)" as NSString, planSeconds / Double(planned) * 1e6,
                      Double(planned) / planSeconds, opened))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    static var quietLogger: Logger {
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-        return logger
     }
 
     func measure(_ count: Int, _ body: (Int) throws -> Void) throws -> Duration {
@@ -183,7 +172,7 @@ struct BangfuBench: AsyncParsableCommand {
     }
 
     func report(_ stage: String, _ total: Duration) {
-        let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
+        let seconds = BenchSupport.seconds(total)
         let perPush = seconds / Double(pushes) * 1000
         let perSecond = Double(pushes * batch) / seconds
         print(String(format: "%-52@ %8.3f ms/push %10.0f mutations/s", stage as NSString, perPush, perSecond))
