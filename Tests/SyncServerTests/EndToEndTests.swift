@@ -44,18 +44,22 @@ import Testing
         #expect(report.droppedResponses > 0, "the faulty network should have lost responses")
     }
 
-    @Test func twentyDevicesConvergeOverTLS() async throws {
+    /// Runs a simulation over TLS against a live server seeded with `households`, on a network that
+    /// loses and duplicates 5 % of requests; `configure` sets the scenario.
+    static func runOverTLS(households: Int, coHelpers: Int = 0, _ configure: (inout SimulationConfig) -> Void)
+        async throws -> SimulationReport
+    {
         let certificates = try LiveServer.makeCertificates()
         defer { try? FileManager.default.removeItem(at: certificates.directory) }
         let store = MemorySyncStore()
-        _ = try await StoreFixture.make(store, households: 200, seed: Self.seed)
+        _ = try await StoreFixture.make(store, households: households, seed: seed, coHelpers: coHelpers)
         let adminToken = "e2e-admin-token-0123456789"
-        let report = try await LiveServer.run(store: store, certificates: certificates, adminToken: adminToken) { port, _ in
-            var config = SimulationConfig()
-            config.devices = 20
-            config.days = 2
-            config.seed = Self.seed
-            config.faults = .init(dropRequest: 0.05, dropResponse: 0.05, duplicate: 0.05)
+        var config = SimulationConfig()
+        config.seed = seed
+        config.faults = .init(dropRequest: 0.05, dropResponse: 0.05, duplicate: 0.05)
+        configure(&config)
+        let report = try await LiveServer.run(store: store, certificates: certificates, adminToken: adminToken) {
+            [config] port, _ in
             let server = try HTTPSimulationServer(url: "https://127.0.0.1:\(port)", caCertificatePath: certificates.ca,
                                                   adminToken: adminToken)
             return try await Simulation(config: config, server: server).run()
@@ -63,7 +67,15 @@ import Testing
         print(report.summary)
         let passed = report.passed
         let failures = report.failures.prefix(5)
-        #expect(passed, "seed \(Self.seed): \(failures)")
+        #expect(passed, "seed \(seed): \(failures)")
+        return report
+    }
+
+    @Test func twentyDevicesConvergeOverTLS() async throws {
+        let report = try await Self.runOverTLS(households: 200) { config in
+            config.devices = 20
+            config.days = 2
+        }
         #expect(report.devices == 20)
     }
 
@@ -71,27 +83,12 @@ import Testing
     /// offline over TLS; hard conflicts open, an admin resolves them over the admin API, and every device
     /// converges again with nothing left 待核实.
     @Test func contentionOverTLSOpensConflictsAndConvergesAfterReview() async throws {
-        let certificates = try LiveServer.makeCertificates()
-        defer { try? FileManager.default.removeItem(at: certificates.directory) }
-        let store = MemorySyncStore()
-        _ = try await StoreFixture.make(store, households: 30, seed: Self.seed, coHelpers: 3)
-        let adminToken = "e2e-admin-token-0123456789"
-        let report = try await LiveServer.run(store: store, certificates: certificates, adminToken: adminToken) { port, _ in
-            var config = SimulationConfig()
+        let report = try await Self.runOverTLS(households: 30, coHelpers: 3) { config in
             config.scenario = .contention
             config.devices = 16
             config.days = 3
-            config.seed = Self.seed
             config.invalidWriteRate = 0
-            config.faults = .init(dropRequest: 0.05, dropResponse: 0.05, duplicate: 0.05)
-            let server = try HTTPSimulationServer(url: "https://127.0.0.1:\(port)", caCertificatePath: certificates.ca,
-                                                  adminToken: adminToken)
-            return try await Simulation(config: config, server: server).run()
         }
-        print(report.summary)
-        let passed = report.passed
-        let failures = report.failures.prefix(5)
-        #expect(passed, "seed \(Self.seed): \(failures)")
         #expect(report.conflictsByKind["hard", default: 0] > 0, "shared households should produce hard conflicts")
         #expect(report.conflictsResolved >= report.conflictsByKind["hard", default: 0])
     }
@@ -100,26 +97,11 @@ import Testing
     /// helpers over the admin API while devices are offline with writes of their own; every device ends
     /// with exactly its helper's households and nothing accepted is lost.
     @Test func reassignmentOverTLSMovesHouseholdsAndEveryDeviceHoldsExactlyItsScope() async throws {
-        let certificates = try LiveServer.makeCertificates()
-        defer { try? FileManager.default.removeItem(at: certificates.directory) }
-        let store = MemorySyncStore()
-        _ = try await StoreFixture.make(store, households: 40, seed: Self.seed)
-        let adminToken = "e2e-admin-token-0123456789"
-        let report = try await LiveServer.run(store: store, certificates: certificates, adminToken: adminToken) { port, _ in
-            var config = SimulationConfig()
+        let report = try await Self.runOverTLS(households: 40) { config in
             config.scenario = .reassignment
             config.devices = 12
             config.days = 4
-            config.seed = Self.seed
-            config.faults = .init(dropRequest: 0.05, dropResponse: 0.05, duplicate: 0.05)
-            let server = try HTTPSimulationServer(url: "https://127.0.0.1:\(port)", caCertificatePath: certificates.ca,
-                                                  adminToken: adminToken)
-            return try await Simulation(config: config, server: server).run()
         }
-        print(report.summary)
-        let passed = report.passed
-        let failures = report.failures.prefix(5)
-        #expect(passed, "seed \(Self.seed): \(failures)")
         #expect(report.reassignments >= 3)
     }
 }
