@@ -48,7 +48,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SyncServer", dependencies: [
-            "SyncService", "SyncModel", "SyncEngine", "SyncStore", "SyncStoreSQLite",
+            "SyncService", "SyncModel", "SyncEngine", "SyncStore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -84,7 +84,7 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "bangfu-server", dependencies: [
-            "SyncServer",
+            "SyncServer", "SyncStoreSQLite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "bangfu-sim", dependencies: [

@@ -9,7 +9,6 @@ import ServiceLifecycle
 import SyncModel
 import SyncService
 import SyncStore
-import SyncStoreSQLite
 
 /// Builds and runs the TLS sync server (STYLE rule 10: the executable only parses arguments and calls this).
 package enum SyncServerApplication {
@@ -46,12 +45,12 @@ package enum SyncServerApplication {
         return tls
     }
 
-    /// Opens the store, builds the service and the application.
+    /// Migrates the store, builds the service and the application. The executable chooses and opens the
+    /// store: the edge knows only the port, never an adapter.
     package static func build(
-        config: ServerConfiguration, store: (any SyncStore)? = nil, logger: Logger,
+        config: ServerConfiguration, store: any SyncStore, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (application: some ApplicationProtocol, service: SyncService) {
-        let store = try store ?? SQLiteSyncStore(path: config.db)
         try await store.migrate()
         let service = SyncService(
             store: store,
@@ -73,8 +72,8 @@ package enum SyncServerApplication {
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully (in-flight requests finish, the sync log
     /// is flushed).
-    package static func run(config: ServerConfiguration, logger: Logger) async throws {
-        let (application, _) = try await build(config: config, logger: logger) { port in
+    package static func run(config: ServerConfiguration, store: any SyncStore, logger: Logger) async throws {
+        let (application, _) = try await build(config: config, store: store, logger: logger) { port in
             logger.info("listening", metadata: ["address": "https://\(config.host):\(port)"])
         }
         let group = ServiceGroup(configuration: .init(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SyncServer
+import SyncStoreSQLite
 
 /// `bangfu-server`: the TLS sync server. Configuration precedence: flags > environment > file > defaults.
 @main
@@ -47,7 +48,9 @@ struct BangfuServer: AsyncParsableCommand {
         }
         var logger = Logger(label: "bangfu-server")
         logger.logLevel = configuration.loggerLevel
-        try await SyncServerApplication.run(config: configuration, logger: logger)
+        // The executable chooses the store; SQLite is the embedded default.
+        let store = try SQLiteSyncStore(path: configuration.db)
+        try await SyncServerApplication.run(config: configuration, store: store, logger: logger)
     }
 }
 
