@@ -102,8 +102,7 @@ extension SyncService {
         if let deviceId, !devices.contains(deviceId) {
             throw ServiceError(.forbidden, "不在您的管辖范围内 (device outside your region)")
         }
-        return try await rejections(deviceId: deviceId, limit: 1000).filter { devices.contains($0.deviceId) }
-            .prefix(min(max(limit, 1), 1000)).map { $0 }
+        return try await rejections(deviceIds: deviceId.map { [$0] } ?? devices, limit: limit)
     }
 
     /// Helpers the caller may see, with household counts.

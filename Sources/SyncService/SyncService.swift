@@ -170,7 +170,12 @@ package final class SyncService: Sendable {
 
     /// Rejected writes kept for admins, with ID numbers masked.
     package func rejections(deviceId: String?, limit: Int) async throws -> [RejectedMutation] {
-        try await store.rejections(deviceId: deviceId, limit: min(max(limit, 1), 1000)).map { rejection in
+        try await rejections(deviceIds: deviceId.map { [$0] }, limit: limit)
+    }
+
+    /// Rejected writes of `deviceIds` (all devices when nil), newest first, with ID numbers masked.
+    func rejections(deviceIds: Set<String>?, limit: Int) async throws -> [RejectedMutation] {
+        try await store.rejections(deviceIds: deviceIds, limit: min(max(limit, 1), 1000)).map { rejection in
             var masked = rejection
             masked.mutation = PersonalDataMask.maskIDNumbers(rejection.mutation)
             return masked

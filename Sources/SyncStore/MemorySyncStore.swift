@@ -218,9 +218,9 @@ package final class MemorySyncStore: SyncStore {
         }
     }
 
-    package func rejections(deviceId: String?, limit: Int) async throws -> [RejectedMutation] {
+    package func rejections(deviceIds: Set<String>?, limit: Int) async throws -> [RejectedMutation] {
         state.withLock { state in
-            Array(state.rejections.reversed().filter { deviceId == nil || $0.deviceId == deviceId }.prefix(limit))
+            Array(state.rejections.reversed().lazy.filter { deviceIds?.contains($0.deviceId) ?? true }.prefix(limit))
         }
     }
 

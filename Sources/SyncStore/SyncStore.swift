@@ -49,8 +49,9 @@ package protocol SyncStore: AdminDirectory {
     /// Every device with its sync state, for admins.
     func deviceStates() async throws -> [DeviceSyncState]
 
-    /// Rejected mutations kept for admins, newest first.
-    func rejections(deviceId: String?, limit: Int) async throws -> [RejectedMutation]
+    /// Rejected mutations kept for admins, newest first: those of `deviceIds` (a region's devices), or of
+    /// every device when nil.
+    func rejections(deviceIds: Set<String>?, limit: Int) async throws -> [RejectedMutation]
 
     /// Helpers with their household counts, ordered by id.
     func helpers(limit: Int, offset: Int) async throws -> (helpers: [HelperSummary], total: Int)

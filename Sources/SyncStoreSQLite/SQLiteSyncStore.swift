@@ -179,12 +179,16 @@ package final class SQLiteSyncStore: SyncStore {
         }
     }
 
-    package func rejections(deviceId: String?, limit: Int) async throws -> [RejectedMutation] {
+    package func rejections(deviceIds: Set<String>?, limit: Int) async throws -> [RejectedMutation] {
         try await pool.read { db in
             let rows: [Row]
-            if let deviceId {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM rejections WHERE device_id = ? ORDER BY id DESC LIMIT ?",
-                                        arguments: [deviceId, limit])
+            if let deviceIds {
+                // One JSON array argument, however many devices a region has (no bound-variable limit).
+                let ids = String(decoding: JSONWriter.bytes(.array(deviceIds.sorted().map { .string($0) })), as: UTF8.self)
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT * FROM rejections WHERE device_id IN (SELECT value FROM json_each(?))
+                    ORDER BY id DESC LIMIT ?
+                    """, arguments: [ids, limit])
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM rejections ORDER BY id DESC LIMIT ?", arguments: [limit])
             }

@@ -15,6 +15,7 @@ extension StoreConformance {
         "everyAdminRoleSeesExactlyItsRegion": everyAdminRoleSeesExactlyItsRegion,
         "adminPhoneWritesOnlyInItsRegion": adminPhoneWritesOnlyInItsRegion,
         "compactionForgetsOnlyWhatTheRuleAccepts": compactionForgetsOnlyWhatTheRuleAccepts,
+        "rejectionsOfADeviceSetNewestFirst": rejectionsOfADeviceSetNewestFirst,
     ]
 
     static func moveInDeliversTheHouseholdWholeBelowTheCursor(_ makeStore: @Sendable () async throws -> any SyncStore)
@@ -121,7 +122,7 @@ extension StoreConformance {
         try require(record?.fields["incomeWage"] == .int(1111), "the write made before the move was lost")
         try require(record?.fields["incomeBusiness"] != .int(2222), "a write made after the move landed")
         try require(try await fixture.store.record(RecordKey(.visits, "v-after")) == nil, "a visit made after the move landed")
-        let kept = try await fixture.store.rejections(deviceId: "dev-b", limit: 10)
+        let kept = try await fixture.store.rejections(deviceIds: ["dev-b"], limit: 10)
         try require(Set(kept.filter { $0.code == .scopeRevoked }.map(\.seq)) == [2, 3], "quarantined for admins: \(kept)")
     }
 
@@ -222,6 +223,36 @@ extension StoreConformance {
         let second = try await fixture.store.compact(collections: []) { $0.collection == .assignments && $0.deleted }
         try require(second.purged == 0 && second.compactedThrough == report.compactedThrough,
                     "a second compaction: \(second)")
+    }
+}
+
+extension StoreConformance {
+    /// A region admin's refused writes are those of its region's devices, newest first, however many
+    /// other devices' refusals are newer.
+    static func rejectionsOfADeviceSetNewestFirst(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
+        let fixture = try await StoreFixture.make(try await makeStore())
+        let (helper, households) = try fixture.helper()
+        let devices = ["dev-a", "dev-b", "dev-c"]
+        for device in devices { try await fixture.enroll(device, helperId: helper) }
+        for seq in Int64(1)...3 {
+            for device in devices {
+                var invalid = fixture.visit("\(device)-v\(seq)", seq: seq, device: device, household: households[0])
+                invalid.fields["kind"] = "nonsense"
+                _ = try await fixture.push([invalid], device: device, helper: helper)
+            }
+        }
+        // Newer refusals from a device outside the set must not crowd the set's out.
+        for seq in Int64(4)...30 {
+            var invalid = fixture.visit("dev-b-v\(seq)", seq: seq, device: "dev-b", household: households[0])
+            invalid.fields["kind"] = "nonsense"
+            _ = try await fixture.push([invalid], device: "dev-b", helper: helper)
+        }
+        let some = try await fixture.store.rejections(deviceIds: ["dev-a", "dev-c"], limit: 4)
+        try require(some.map { "\($0.deviceId)#\($0.seq ?? 0)" } == ["dev-c#3", "dev-a#3", "dev-c#2", "dev-a#2"],
+                    "newest of dev-a and dev-c: \(some.map { "\($0.deviceId)#\($0.seq ?? 0)" })")
+        try require(try await fixture.store.rejections(deviceIds: [], limit: 10).isEmpty, "an empty set returned rejections")
+        try require(try await fixture.store.rejections(deviceIds: nil, limit: 100).count == 36, "all devices")
+        try require(try await fixture.store.rejections(deviceIds: ["dev-b"], limit: 100).count == 30, "one device")
     }
 }
 

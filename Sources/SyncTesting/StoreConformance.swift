@@ -82,7 +82,7 @@ package enum StoreConformance {
         try require(plan.results[3].seq == nil && plan.results[3].code == .malformedMutation,
                     "unreadable entry: \(plan.results[3])")
         try require(plan.lastAppliedSeq == 3, "a rejection must still advance the sequence")
-        let kept = try await fixture.store.rejections(deviceId: "dev-a", limit: 10)
+        let kept = try await fixture.store.rejections(deviceIds: ["dev-a"], limit: 10)
         try require(kept.count == 2 && kept.contains { $0.seq == 2 && $0.code == .invalidIdNumber },
                     "rejections kept for admins: \(kept)")
         try require(try await fixture.store.record(RecordKey(.members, "\(households[0])-m-new")) == nil,
@@ -91,7 +91,7 @@ package enum StoreConformance {
         let replay = try await fixture.pushRaw(Array(raw.prefix(3)), device: "dev-a", helper: helper)
         try require(replay.results[1].status == .rejected && replay.results[1].replayed == true,
                     "replayed rejection: \(replay.results[1])")
-        try require(try await fixture.store.rejections(deviceId: "dev-a", limit: 10).count == 2,
+        try require(try await fixture.store.rejections(deviceIds: ["dev-a"], limit: 10).count == 2,
                     "replay stored the rejection twice")
     }
 
