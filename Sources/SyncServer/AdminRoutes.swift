@@ -45,7 +45,7 @@ struct AdminRoutes<Context: RequestContext> {
             let enrollment: Enrollment
             switch (enroll.helperId, enroll.adminId) {
             case (let helperId?, nil):
-                try await service.requireHelper(helperId, visibleTo: caller)
+                try await service.requireManages(helper: helperId, by: caller)
                 enrollment = try await service.enroll(helperId: helperId, label: enroll.label,
                                                       expiresInDays: enroll.expiresInDays)
             case (nil, let adminId?):

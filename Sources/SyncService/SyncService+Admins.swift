@@ -95,7 +95,7 @@ extension SyncService {
         guard let account = try await store.admin(id: id) else {
             throw ServiceError(.notFound, "管理员不存在 (no such admin)")
         }
-        try requireRegion(caller, covers: account.region)
+        try requireManages(account, by: caller)
         _ = try await store.setAdminDisabled(id: id, true)
         var disabled = account
         disabled.disabled = true
@@ -103,11 +103,26 @@ extension SyncService {
         return disabled
     }
 
-    /// Whether the caller may see `helperId` (a helper with a current household in its region).
-    package func requireHelper(_ helperId: String, visibleTo caller: Principal) async throws {
-        guard let region = Self.regionFilter(caller) else { return }
-        guard try await store.helperIds(inRegion: region).contains(helperId) else {
-            throw ServiceError(.forbidden, "该帮扶责任人不在您的管辖范围内 (helper outside your region)")
+    /// Refuses with `forbidden` unless every current household of `helperId` lies in the caller's region. A
+    /// device enrolled for a helper, or a household assigned to one, reaches the helper's whole scope: an
+    /// admin may do either only for helpers whose work lies entirely in its region (a helper with no
+    /// household yet qualifies).
+    package func requireManages(helper helperId: String, by caller: Principal) async throws {
+        guard Self.regionFilter(caller) != nil else { return }
+        let households = try await store.householdsAssigned(to: helperId)
+        guard households.allSatisfy({ Self.covers(caller, Scope.village(ofHousehold: $0)) }) else {
+            throw ServiceError(.forbidden, "该帮扶责任人有管辖范围外的帮扶户 (helper has households outside your region)")
+        }
+    }
+
+    /// Refuses with `forbidden` unless the caller may manage `account`: the operator, or an admin of a
+    /// higher level whose region covers it (peers manage each other no more than they create each other).
+    func requireManages(_ account: AdminAccount, by caller: Principal) throws {
+        try requireRegion(caller, covers: account.region)
+        if case .admin(_, let role, _) = caller, role != .operator,
+            (role.regionLength ?? 0) >= (account.role.regionLength ?? 0)
+        {
+            throw ServiceError(.forbidden, "只能管理下级管理员 (only lower-level admins can be managed)")
         }
     }
 
@@ -119,9 +134,7 @@ extension SyncService {
         guard let account = try await store.admin(id: adminId), !account.disabled else {
             throw ServiceError(.notFound, "管理员不存在 (no such admin)")
         }
-        guard account.id == caller.id || Self.covers(caller, account.region) else {
-            throw ServiceError(.forbidden, "不在您的管辖范围内 (outside your region)")
-        }
+        if account.id != caller.id { try requireManages(account, by: caller) }
         return try await enroll(owner: account.id, role: account.role, region: account.region, label: label,
                                 expiresInDays: expiresInDays)
     }

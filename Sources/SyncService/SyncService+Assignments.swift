@@ -27,6 +27,13 @@ extension SyncService {
         if let old, old == helper {
             throw ServiceError(.invalidRequest, "新旧帮扶责任人相同 (the new helper is the one replaced)")
         }
+        try await requireManages(helper: helper, by: caller)
+        // Checked before anything is written, so a wrong `replace` leaves no half-done reassignment.
+        if let old {
+            guard let current = try await store.record(RecordKey(.assignments, "\(old):\(household)")), !current.deleted else {
+                throw ServiceError(.recordNotFound, "原帮扶关系不存在 (no current assignment to end)")
+            }
+        }
         let serverNow = now()
         let stamp = HLCTimestamp(physical: serverNow, logical: 0, node: ConflictResolver.adminNode)
         let fields: [String: JSONValue] = [
@@ -115,12 +122,13 @@ extension SyncService {
 }
 
 extension SyncService {
-    /// Forgets tombstones and ended assignments deleted more than `horizonDays` ago; cursors below the new
-    /// horizon answer `resync_required` (protocol/scopes.md §7).
+    /// Forgets tombstones deleted more than `horizonDays` ago; cursors below the new horizon answer
+    /// `resync_required` (protocol/scopes.md §7). Ended assignments stay: they are how the server knows that
+    /// a write made offline before a reassignment is the old helper's to make (§5), however late it arrives.
     package func compact(horizonDays: Int) async throws -> CompactionReport {
         let cutoff = now() - Int64(horizonDays) * 86_400_000
         let report = try await store.compact(collections: []) { record in
-            record.deleted && (ScopeRules.endedAt(record) ?? .max) < cutoff
+            record.deleted && record.collection != .assignments && (ScopeRules.endedAt(record) ?? .max) < cutoff
         }
         logger.info("store compacted", metadata: ["compaction.purged": "\(report.purged)",
                                                   "compaction.horizon": "\(report.compactedThrough)"])

@@ -45,6 +45,13 @@ package final class SyncService: Sendable {
         guard device.expiresAt > now() else {
             throw ServiceError(.tokenExpired, "设备令牌已过期，请重新登记设备 (token expired)")
         }
+        // An admin's phone works only while its account does: disabling the account stops its phones at once.
+        if device.role != nil {
+            guard let account = try await store.admin(id: device.helperId), !account.disabled else {
+                throw ServiceError(.tokenInvalid, "管理员账号已停用 (the admin account of this phone is disabled)")
+            }
+            return DeviceIdentity(deviceId: device.deviceId, principal: account.principal)
+        }
         return DeviceIdentity(deviceId: device.deviceId, principal: device.principal)
     }
 

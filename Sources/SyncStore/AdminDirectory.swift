@@ -41,4 +41,6 @@ package protocol AdminDirectory: Sendable {
     func setAdminDisabled(id: String, _ disabled: Bool) async throws -> Bool
     /// The helpers with a current assignment in a household whose village starts with `regionPrefix`.
     func helperIds(inRegion regionPrefix: String) async throws -> Set<String>
+    /// The households of `helperId`'s current assignments.
+    func householdsAssigned(to helperId: String) async throws -> Set<String>
 }

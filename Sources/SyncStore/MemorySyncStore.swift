@@ -311,6 +311,15 @@ package final class MemorySyncStore: SyncStore {
         }
     }
 
+    package func householdsAssigned(to helperId: String) async throws -> Set<String> {
+        state.withLock { state in
+            Set((state.assignmentsOf[helperId] ?? []).compactMap { key in
+                guard let record = state.records[key], !record.deleted else { return nil }
+                return record.scope.householdId
+            })
+        }
+    }
+
     package func helperIds(inRegion regionPrefix: String) async throws -> Set<String> {
         state.withLock { state in
             var helpers = Set<String>()

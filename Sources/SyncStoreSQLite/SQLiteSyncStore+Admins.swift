@@ -45,6 +45,15 @@ extension SQLiteSyncStore {
         }
     }
 
+    package func householdsAssigned(to helperId: String) async throws -> Set<String> {
+        try await pool.read { db in
+            Set(try String.fetchAll(db, sql: """
+                SELECT household_id FROM records
+                WHERE collection = 'assignments' AND deleted = 0 AND helper_id = ? AND household_id IS NOT NULL
+                """, arguments: [helperId]))
+        }
+    }
+
     private static func admin(_ row: Row) throws -> AdminAccount {
         guard let role = AdminRole(rawValue: row["role"]) else {
             throw SyncStoreError(.corruptRecord, "unknown admin role in store")

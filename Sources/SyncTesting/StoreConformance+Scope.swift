@@ -169,6 +169,12 @@ extension StoreConformance {
             let helpers = try await fixture.store.helperIds(inRegion: region)
             try require(helpers == expected, "helpers in \(region): \(helpers.sorted()) ≠ \(expected.sorted())")
         }
+        // A helper's current households: what decides whether an admin may enrol a device for it.
+        let helper = ended.scope.helperId!
+        let assigned = Set(fixture.county.assignments
+            .filter { $0.scope.helperId == helper && $0.id != ended.id }.compactMap(\.scope.householdId))
+        let stored = try await fixture.store.householdsAssigned(to: helper)
+        try require(stored == assigned, "households of \(helper): \(stored.sorted()) ≠ \(assigned.sorted())")
     }
 
     static func adminPhoneWritesOnlyInItsRegion(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
