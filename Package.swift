@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure core: values, domain rules, merge logic. No I/O.
@@ -34,11 +35,17 @@ let package = Package(
         .target(name: "FieldDomain", dependencies: ["SyncModel"]),
         .target(name: "SyncEngine", dependencies: ["SyncModel", "FieldDomain"]),
 
-        // Storage port with its in-memory twin, and the embedded SQLite adapter.
+        // Storage port with its in-memory twin, the embedded SQLite adapter, and PostgreSQL for several nodes.
         .target(name: "SyncStore", dependencies: ["SyncModel", "FieldDomain", "SyncEngine"]),
         .target(name: "SyncStoreSQLite", dependencies: [
             "SyncStore", "SyncModel", "SyncEngine", "FieldDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "SyncStorePostgres", dependencies: [
+            "SyncStore", "SyncModel", "SyncEngine", "FieldDomain",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         // The application (no HTTP) and the TLS edge.
@@ -109,8 +116,10 @@ let package = Package(
         ]),
         .testTarget(name: "SyncClientTests", dependencies: ["SyncClient", "SyncModel", "SyncTesting"]),
         .testTarget(name: "SyncStoreTests", dependencies: [
-            "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncModel", "SyncEngine", "FieldDomain",
+            "SyncStore", "SyncStoreSQLite", "SyncStorePostgres", "SyncTesting", "SyncModel", "SyncEngine", "FieldDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SyncServerTests", dependencies: [
             "SyncServer", "SyncService", "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncClient", "SyncModel",

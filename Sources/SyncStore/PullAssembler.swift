@@ -33,11 +33,30 @@ package struct PullAssembler {
     /// The households whose record keys the adapter must read for `movedOut`.
     package var movedOutHouseholds: [String] { scope.movedOut(after: after).keys.sorted() }
 
-    /// The page: its items, whether more wait, and the position of its last item.
+    /// The page: its items, whether more wait, and the position of its last item. `walk` is called as the
+    /// page needs rows (an adapter whose reads are synchronous, inside its read transaction).
     package func assemble(movedIn: [Sized], movedOut: [(key: RecordKey, householdId: String)],
                           walk: (_ afterVersion: Int64, _ limit: Int) throws -> [Sized]) throws
         -> (items: [PullItem], hasMore: Bool, lastPosition: Int64?)
     {
+        var assembly = start(movedIn: movedIn, movedOut: movedOut)
+        while let request = assembly.step() { assembly.feed(try walk(request.after, request.limit)) }
+        return assembly.result
+    }
+
+    /// The same for an adapter whose reads are asynchronous.
+    package func assemble(movedIn: [Sized], movedOut: [(key: RecordKey, householdId: String)],
+                          walk: (_ afterVersion: Int64, _ limit: Int) async throws -> [Sized]) async throws
+        -> (items: [PullItem], hasMore: Bool, lastPosition: Int64?)
+    {
+        var assembly = start(movedIn: movedIn, movedOut: movedOut)
+        while let request = assembly.step() { assembly.feed(try await walk(request.after, request.limit)) }
+        return assembly.result
+    }
+
+    /// An assembly in progress: `step()` runs until the page is complete (nil) or it needs rows of the walk
+    /// after a version, which the adapter reads and hands to `feed`.
+    package func start(movedIn: [Sized], movedOut: [(key: RecordKey, householdId: String)]) -> Assembly {
         let since = scope.movedIn(after: after)
         let departures = scope.movedOut(after: after)
         // Groups at one position each, in position order.
@@ -56,61 +75,94 @@ package struct PullAssembler {
             groups[departure.version, default: ([], 0)].items.append(.removed(key, position: departure.version))
             groups[departure.version, default: ([], 0)].bytes += key.collection.rawValue.utf8.count + key.id.utf8.count + 80
         }
-        let extras = groups.sorted { $0.key < $1.key }.map { (position: $0.key, items: Self.ordered($0.value.items), bytes: $0.value.bytes) }
-        var extraIndex = 0
+        let extras = groups.sorted { $0.key < $1.key }
+            .map { (position: $0.key, items: Self.ordered($0.value.items), bytes: $0.value.bytes) }
+        return Assembly(since: since, extras: extras, maxBytes: maxBytes, chunk: chunk, walkAfter: after)
+    }
 
+    /// The state of one page being assembled (see `start`).
+    package struct Assembly {
+        let since: [String: Int64]
+        let extras: [(position: Int64, items: [PullItem], bytes: Int)]
+        let maxBytes: Int
+        let chunk: Int
+        var extraIndex = 0
         var buffer: [Sized] = []
         var bufferIndex = 0
-        var walkAfter = after
+        var walkAfter: Int64
         var walkDone = false
-        func nextOrdinary() throws -> Sized? {
-            while bufferIndex >= buffer.count {
-                guard !walkDone else { return nil }
-                let rows = try walk(walkAfter, chunk)
-                walkDone = rows.count < chunk
-                walkAfter = rows.last?.record.version ?? walkAfter
-                // A moved-in household's records up to its position come in its group instead.
-                buffer = rows.filter { row in
-                    guard let household = row.record.scope.householdId, let position = since[household] else { return true }
-                    return row.record.version > position
-                }
-                bufferIndex = 0
-            }
-            return buffer[bufferIndex]
-        }
-
         var items: [PullItem] = []
         var bytes = 0
         var last: Int64?
-        while true {
-            let ordinary = try nextOrdinary()
-            let extra = extraIndex < extras.count ? extras[extraIndex] : nil
-            let position: Int64
-            var next: [PullItem]
-            var size: Int
-            if let ordinary, extra.map({ ordinary.record.version < $0.position }) ?? true {
-                position = ordinary.record.version
-                next = [.record(ordinary.record)]
-                size = ordinary.bytes
-                bufferIndex += 1
-            } else if let extra {
-                position = extra.position
-                next = extra.items
-                size = extra.bytes
-                extraIndex += 1
-                // Nothing may share a position with a group and land on another page (the cursor would skip it).
-                if let ordinary, ordinary.record.version == position {
-                    next.append(.record(ordinary.record))
-                    size += ordinary.bytes
-                    bufferIndex += 1
-                }
-            } else {
-                return (items, false, last)
+        var hasMore = false
+        var finished = false
+
+        init(since: [String: Int64], extras: [(position: Int64, items: [PullItem], bytes: Int)], maxBytes: Int,
+             chunk: Int, walkAfter: Int64) {
+            self.since = since
+            self.extras = extras
+            self.maxBytes = maxBytes
+            self.chunk = chunk
+            self.walkAfter = walkAfter
+        }
+
+        /// The page so far (complete once `step()` returned nil).
+        package var result: (items: [PullItem], hasMore: Bool, lastPosition: Int64?) { (items, hasMore, last) }
+
+        /// Rows of the walk, as asked for by the last `step()`.
+        package mutating func feed(_ rows: [Sized]) {
+            walkDone = rows.count < chunk
+            walkAfter = rows.last?.record.version ?? walkAfter
+            // A moved-in household's records up to its position come in its group instead.
+            buffer = rows.filter { row in
+                guard let household = row.record.scope.householdId, let position = since[household] else { return true }
+                return row.record.version > position
             }
-            if !items.isEmpty && bytes + size > maxBytes { return (items, true, last) }
-            items += next
-            bytes += size
-            last = position
+            bufferIndex = 0
+        }
+
+        /// Adds items until the page is full or complete (nil), or until it needs more rows of the walk.
+        package mutating func step() -> (after: Int64, limit: Int)? {
+            while !finished {
+                // Nothing is consumed before the walk has rows to compare, so asking for them and coming
+                // back here later resumes exactly where this left off.
+                if bufferIndex >= buffer.count && !walkDone { return (walkAfter, chunk) }
+                let ordinary = bufferIndex < buffer.count ? buffer[bufferIndex] : nil
+                let extra = extraIndex < extras.count ? extras[extraIndex] : nil
+                var next: [PullItem]
+                var size: Int
+                let position: Int64
+                if let ordinary, extra.map({ ordinary.record.version < $0.position }) ?? true {
+                    position = ordinary.record.version
+                    next = [.record(ordinary.record)]
+                    size = ordinary.bytes
+                    bufferIndex += 1
+                } else if let extra {
+                    position = extra.position
+                    next = extra.items
+                    size = extra.bytes
+                    extraIndex += 1
+                    // Nothing may share a position with a group and land on another page (the cursor would
+                    // skip it). Rows of the walk never share a version, so one look ahead is enough.
+                    if let ordinary, ordinary.record.version == position {
+                        next.append(.record(ordinary.record))
+                        size += ordinary.bytes
+                        bufferIndex += 1
+                    }
+                } else {
+                    finished = true
+                    break
+                }
+                if !items.isEmpty && bytes + size > maxBytes {
+                    hasMore = true
+                    finished = true
+                    break
+                }
+                items += next
+                bytes += size
+                last = position
+            }
+            return nil
         }
     }
 

@@ -4,7 +4,8 @@ import SyncStoreSQLite
 import SyncTesting
 import Testing
 
-/// Every conformance check against every adapter (STYLE rule 2). PostgreSQL joins in its own issue.
+/// Every conformance check against every adapter (STYLE rule 2). PostgreSQL runs when
+/// `BANGFU_TEST_POSTGRES_URL` names a server (scripts/test.sh starts one), each check on a fresh database.
 @Suite struct StoreConformanceTests {
     static let checkNames = StoreConformance.checks.keys.sorted()
 
@@ -20,6 +21,13 @@ import Testing
         try await StoreConformance.checks[check]!({
             try SQLiteSyncStore(path: directory.appendingPathComponent("store.sqlite").path)
         })
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.url != nil, "BANGFU_TEST_POSTGRES_URL is not set"), arguments: checkNames)
+    func postgresStore(_ check: String) async throws {
+        try await PostgresTestDatabase.withStore { store in
+            try await StoreConformance.checks[check]!({ store })
+        }
     }
 
     @Test func sqliteKeepsAcceptedWritesAcrossReopen() async throws {

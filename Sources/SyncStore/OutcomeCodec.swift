@@ -1,11 +1,10 @@
 import Foundation
 import SyncModel
-import SyncStore
 
 /// Stores a push's outcomes as one compact JSON array: `[{"q":seq,"s":status,"v":version,"c":code,"f":field,
 /// "m":message}]`, absent members omitted.
-enum OutcomeCodec {
-    static func encode(_ outcomes: [MutationResult]) -> Data {
+package enum OutcomeCodec {
+    package static func encode(_ outcomes: [MutationResult]) -> Data {
         RecordCodec.encode(.array(outcomes.map { outcome in
             var object: [String: JSONValue] = ["s": .string(outcome.status.rawValue)]
             if let seq = outcome.seq { object["q"] = .int(seq) }
@@ -18,7 +17,7 @@ enum OutcomeCodec {
         }))
     }
 
-    static func decode(_ data: Data) throws -> [MutationResult] {
+    package static func decode(_ data: Data) throws -> [MutationResult] {
         guard case .array(let items) = try RecordCodec.decode(data) else {
             throw SyncStoreError(.corruptRecord, "stored outcomes are not an array")
         }

@@ -1,0 +1,147 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema, as numbered migrations that each run once, in order, in one transaction. Several
+/// nodes may start at once: an advisory lock lets one migrate while the others wait.
+///
+/// Identifier columns use the "C" collation: region-code prefixes are matched with range scans
+/// (`village_code >= '522327' AND village_code < '522327:'`), which need byte order, as in SQLite.
+enum PostgresMigrations {
+    /// The advisory-lock key held while migrating ("bangfu" in ASCII).
+    static let lockKey: Int64 = 0x6261_6e67_6675
+
+    static let all: [(name: String, sql: [String])] = [
+        ("v1", [
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+            "INSERT INTO meta (key, value) VALUES ('head', 0), ('compacted_through', 0)",
+            // The epoch names this database in cursors (protocol/scopes.md §6).
+            "INSERT INTO meta (key, value) VALUES ('epoch', floor(random() * 1099511627776)::bigint)",
+            """
+            CREATE TABLE records (
+                collection TEXT COLLATE "C" NOT NULL,
+                id TEXT COLLATE "C" NOT NULL,
+                version BIGINT NOT NULL,
+                deleted BOOLEAN NOT NULL DEFAULT FALSE,
+                household_id TEXT COLLATE "C",
+                village_code TEXT COLLATE "C",
+                helper_id TEXT COLLATE "C",
+                fields BYTEA NOT NULL,
+                stamps BYTEA NOT NULL,
+                meta BYTEA,
+                PRIMARY KEY (collection, id)
+            )
+            """,
+            "CREATE UNIQUE INDEX records_version ON records (version)",
+            "CREATE INDEX records_household ON records (household_id, version) WHERE household_id IS NOT NULL",
+            "CREATE INDEX records_helper ON records (helper_id, version) WHERE helper_id IS NOT NULL",
+            "CREATE INDEX records_village ON records (village_code, version) WHERE village_code IS NOT NULL",
+            """
+            CREATE INDEX records_assignments ON records (helper_id, household_id)
+                WHERE collection = 'assignments' AND deleted = FALSE
+            """,
+            """
+            CREATE TABLE devices (
+                device_id TEXT COLLATE "C" PRIMARY KEY,
+                helper_id TEXT COLLATE "C" NOT NULL,
+                label TEXT,
+                token_hash TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                revoked BOOLEAN NOT NULL DEFAULT FALSE,
+                last_applied_seq BIGINT NOT NULL DEFAULT 0,
+                last_sync_at BIGINT,
+                cursor_version BIGINT NOT NULL DEFAULT 0,
+                client_version TEXT,
+                clock_skew_flagged BOOLEAN NOT NULL DEFAULT FALSE,
+                role TEXT,
+                region TEXT COLLATE "C"
+            )
+            """,
+            "CREATE INDEX devices_helper ON devices (helper_id)",
+            """
+            CREATE TABLE outcomes (
+                device_id TEXT COLLATE "C" NOT NULL,
+                first_seq BIGINT NOT NULL,
+                last_seq BIGINT NOT NULL,
+                results BYTEA NOT NULL,
+                PRIMARY KEY (device_id, last_seq)
+            )
+            """,
+            """
+            CREATE TABLE rejections (
+                id BIGSERIAL PRIMARY KEY,
+                device_id TEXT COLLATE "C" NOT NULL,
+                seq BIGINT,
+                code TEXT NOT NULL,
+                field TEXT,
+                message TEXT NOT NULL,
+                mutation BYTEA NOT NULL,
+                at BIGINT NOT NULL,
+                resolved BOOLEAN NOT NULL DEFAULT FALSE
+            )
+            """,
+            "CREATE INDEX rejections_device ON rejections (device_id, id)",
+            """
+            CREATE TABLE sync_log (
+                id BIGSERIAL PRIMARY KEY,
+                device_id TEXT COLLATE "C" NOT NULL,
+                kind TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                pushed INTEGER NOT NULL,
+                applied INTEGER NOT NULL,
+                rejected INTEGER NOT NULL,
+                pulled INTEGER NOT NULL,
+                version BIGINT NOT NULL,
+                duration_us BIGINT NOT NULL,
+                client_version TEXT,
+                clock_skew BOOLEAN NOT NULL
+            )
+            """,
+            "CREATE INDEX sync_log_device ON sync_log (device_id, id)",
+            """
+            CREATE TABLE conflicts (
+                seq BIGSERIAL PRIMARY KEY,
+                id TEXT COLLATE "C" NOT NULL UNIQUE,
+                kind TEXT NOT NULL,
+                status TEXT NOT NULL,
+                collection TEXT COLLATE "C" NOT NULL,
+                record_id TEXT COLLATE "C" NOT NULL,
+                village_code TEXT COLLATE "C",
+                body BYTEA NOT NULL
+            )
+            """,
+            "CREATE INDEX conflicts_status ON conflicts (status, village_code, seq)",
+            "CREATE INDEX conflicts_record ON conflicts (record_id, seq)",
+            """
+            CREATE TABLE admins (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                region TEXT COLLATE "C" NOT NULL,
+                token_hash TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                disabled BOOLEAN NOT NULL DEFAULT FALSE
+            )
+            """,
+        ]),
+    ]
+
+    /// Applies the migrations not yet applied.
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS bangfu_migrations (name TEXT PRIMARY KEY)",
+                                       logger: logger)
+            var applied = Set<String>()
+            for try await name in try await connection.query("SELECT name FROM bangfu_migrations", logger: logger)
+                .decode(String.self) { applied.insert(name) }
+            for migration in all where !applied.contains(migration.name) {
+                for statement in migration.sql {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO bangfu_migrations (name) VALUES (\(migration.name))",
+                                           logger: logger)
+            }
+        }
+    }
+}

@@ -1,0 +1,303 @@
+import FieldDomain
+import Foundation
+import PostgresNIO
+import SyncEngine
+import SyncModel
+import SyncStore
+
+// Devices, the sync log, admin queries, conflict resolution, compaction and the `AdminDirectory` port on
+// PostgreSQL.
+extension PostgresSyncStore {
+    package func insertDevice(_ device: DeviceRecord) async throws {
+        try await transaction { connection in
+            let helperExists = try await scalar("""
+                SELECT COUNT(*) FROM records WHERE collection = 'helpers' AND id = \(device.helperId) AND deleted = FALSE
+                """, on: connection) ?? 0 > 0
+            // An admin's phone belongs to an admin account, which the service has checked.
+            guard helperExists || device.role != nil else { throw SyncStoreError(.unknownHelper, "no such helper") }
+            let inserted = try await rows("""
+                INSERT INTO devices (device_id, helper_id, label, token_hash, created_at, expires_at, revoked, role, region)
+                VALUES (\(device.deviceId), \(device.helperId), \(device.label), \(device.tokenHash), \(device.createdAt),
+                        \(device.expiresAt), \(device.revoked), \(device.role?.rawValue), \(device.region))
+                ON CONFLICT (device_id) DO NOTHING RETURNING device_id
+                """, on: connection)
+            guard !inserted.isEmpty else { throw SyncStoreError(.duplicateDevice, "device id taken") }
+        }
+    }
+
+    package func device(id: String) async throws -> DeviceRecord? {
+        try await client.withConnection { connection in
+            guard let row = try await rows("SELECT * FROM devices WHERE device_id = \(id)", on: connection).first
+            else { return nil }
+            return DeviceRecord(
+                deviceId: try row["device_id"].decode(String.self), helperId: try row["helper_id"].decode(String.self),
+                label: try row["label"].decode(String?.self), tokenHash: try row["token_hash"].decode(String.self),
+                createdAt: try row["created_at"].decode(Int64.self), expiresAt: try row["expires_at"].decode(Int64.self),
+                revoked: try row["revoked"].decode(Bool.self),
+                role: try row["role"].decode(String?.self).flatMap(AdminRole.init(rawValue:)),
+                region: try row["region"].decode(String?.self))
+        }
+    }
+
+    package func appendSyncLog(_ entries: [SyncLogEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        try await transaction { connection in
+            for entry in entries {
+                try await connection.query("""
+                    INSERT INTO sync_log (device_id, kind, at, pushed, applied, rejected, pulled, version,
+                                          duration_us, client_version, clock_skew)
+                    VALUES (\(entry.deviceId), \(entry.kind.rawValue), \(entry.at), \(Int32(entry.pushed)),
+                            \(Int32(entry.applied)), \(Int32(entry.rejected)), \(Int32(entry.pulled)), \(entry.version),
+                            \(entry.durationMicros), \(entry.clientVersion), \(entry.clockSkewClamped))
+                    """, logger: logger)
+                let isPull = entry.kind == .pull
+                try await connection.query("""
+                    UPDATE devices SET
+                        last_sync_at = GREATEST(COALESCE(last_sync_at, 0), \(entry.at)),
+                        client_version = COALESCE(\(entry.clientVersion), client_version),
+                        cursor_version = CASE WHEN \(isPull) THEN \(entry.version) ELSE cursor_version END,
+                        clock_skew_flagged = clock_skew_flagged OR \(entry.clockSkewClamped)
+                    WHERE device_id = \(entry.deviceId)
+                    """, logger: logger)
+            }
+        }
+    }
+
+    package func deviceStates() async throws -> [DeviceSyncState] {
+        try await transaction { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            let head = try await meta("head", on: connection)
+            return try await rows("""
+                SELECT d.*, (SELECT COUNT(*) FROM rejections r WHERE r.device_id = d.device_id AND r.resolved = FALSE)
+                    AS rejected_open
+                FROM devices d ORDER BY d.device_id
+                """, on: connection).map { row in
+                let cursor = try row["cursor_version"].decode(Int64.self)
+                return DeviceSyncState(
+                    deviceId: try row["device_id"].decode(String.self), helperId: try row["helper_id"].decode(String.self),
+                    label: try row["label"].decode(String?.self), lastSyncAt: try row["last_sync_at"].decode(Int64?.self),
+                    lastAppliedSeq: try row["last_applied_seq"].decode(Int64.self), cursorVersion: cursor,
+                    lag: max(0, head - cursor), rejectedOpen: Int(try row["rejected_open"].decode(Int64.self)),
+                    clientVersion: try row["client_version"].decode(String?.self),
+                    clockSkewFlagged: try row["clock_skew_flagged"].decode(Bool.self))
+            }
+        }
+    }
+
+    package func rejections(deviceIds: Set<String>?, limit: Int) async throws -> [RejectedMutation] {
+        try await client.withConnection { connection in
+            let query: PostgresQuery
+            if let deviceIds {
+                query = "SELECT * FROM rejections WHERE device_id = ANY(\(deviceIds.sorted())) ORDER BY id DESC LIMIT \(Int64(limit))"
+            } else {
+                query = "SELECT * FROM rejections ORDER BY id DESC LIMIT \(Int64(limit))"
+            }
+            return try await rows(query, on: connection).map { row in
+                RejectedMutation(
+                    deviceId: try row["device_id"].decode(String.self), seq: try row["seq"].decode(Int64?.self),
+                    code: ErrorCode(try row["code"].decode(String.self)), field: try row["field"].decode(String?.self),
+                    message: try row["message"].decode(String.self),
+                    mutation: try RecordCodec.decode(row["mutation"].decode(Data.self)), at: try row["at"].decode(Int64.self))
+            }
+        }
+    }
+
+    package func helpers(limit: Int, offset: Int) async throws -> (helpers: [HelperSummary], total: Int) {
+        try await client.withConnection { connection in
+            let total = try await scalar(
+                "SELECT COUNT(*) FROM records WHERE collection = 'helpers' AND deleted = FALSE", on: connection) ?? 0
+            let helpers = try await rows("""
+                SELECT h.id, h.fields,
+                    (SELECT COUNT(*) FROM records a
+                     WHERE a.collection = 'assignments' AND a.deleted = FALSE AND a.helper_id = h.id) AS households
+                FROM records h WHERE h.collection = 'helpers' AND h.deleted = FALSE
+                ORDER BY h.id LIMIT \(Int64(limit)) OFFSET \(Int64(offset))
+                """, on: connection).map { row in
+                let fields = try RecordCodec.decodeFields(row["fields"].decode(Data.self))
+                return HelperSummary(id: try row["id"].decode(String.self), name: fields["name"]?.stringValue ?? "",
+                                     unit: fields["unit"]?.stringValue ?? "",
+                                     households: Int(try row["households"].decode(Int64.self)))
+            }
+            return (helpers, Int(total))
+        }
+    }
+
+    package func conflicts(_ query: ConflictQuery) async throws -> [Conflict] {
+        try await client.withConnection { connection in
+            var binds = PostgresBindings()
+            var clauses: [String] = []
+            if let status = query.status {
+                binds.append(status.rawValue)
+                clauses.append("status = $\(binds.count)")
+            }
+            if let kind = query.kind {
+                binds.append(kind.rawValue)
+                clauses.append("kind = $\(binds.count)")
+            }
+            if let recordId = query.recordId {
+                binds.append(recordId)
+                clauses.append("record_id = $\(binds.count)")
+            }
+            if let prefix = query.regionPrefix {
+                // Region codes are digits only (checked by the caller), so a range scan is a prefix match.
+                binds.append(prefix)
+                binds.append(prefix + ":")
+                clauses.append("village_code >= $\(binds.count - 1) AND village_code < $\(binds.count)")
+            }
+            binds.append(Int64(query.limit))
+            let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            let sql = "SELECT body FROM conflicts \(filter) ORDER BY seq DESC LIMIT $\(binds.count)"
+            var conflicts: [Conflict] = []
+            for try await body in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+                .decode(Data.self) { conflicts.append(try RecordCodec.decodeConflict(body)) }
+            return conflicts
+        }
+    }
+
+    package func conflict(id: String) async throws -> Conflict? {
+        try await client.withConnection { connection in
+            for try await body in try await connection.query("SELECT body FROM conflicts WHERE id = \(id)", logger: logger)
+                .decode(Data.self) { return try RecordCodec.decodeConflict(body) }
+            return nil
+        }
+    }
+
+    package func resolveConflict(
+        id: String,
+        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict], Int64) throws -> (SyncRecord?, [Conflict])
+    ) async throws -> [Conflict] {
+        try await transaction { connection in
+            let head = try await lockHead(connection)
+            var body: Data?
+            for try await found in try await connection.query(
+                "SELECT body FROM conflicts WHERE id = \(id) FOR UPDATE", logger: logger).decode(Data.self) { body = found }
+            guard let body else { throw SyncStoreError(.conflictNotFound, id) }
+            let conflict = try RecordCodec.decodeConflict(body)
+            let key = RecordKey(conflict.collection, conflict.recordId)
+            guard let record = try await records(connection, keys: [key])[key] else {
+                throw SyncStoreError(.recordNotFound, key.description)
+            }
+            var others: [Conflict] = []
+            for try await other in try await connection.query("""
+                SELECT body FROM conflicts
+                WHERE record_id = \(conflict.recordId) AND collection = \(conflict.collection.rawValue)
+                  AND status = 'open' AND id <> \(id)
+                """, logger: logger).decode(Data.self) { others.append(try RecordCodec.decodeConflict(other)) }
+            let (updated, resolved) = try resolve(conflict, record, others, head + 1)
+            if var updated {
+                updated.version = head + 1
+                try await upsert(updated, on: connection)
+                try await setHead(head + 1, on: connection)
+            }
+            for settled in resolved {
+                try await connection.query("""
+                    UPDATE conflicts SET status = \(settled.status.rawValue), body = \(try RecordCodec.encodeConflict(settled))
+                    WHERE id = \(settled.id)
+                    """, logger: logger)
+            }
+            return resolved
+        }
+    }
+
+    package func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool)
+        async throws -> CompactionReport
+    {
+        try await transaction { connection in
+            _ = try await lockHead(connection)
+            let names = collections.map(\.rawValue).sorted()
+            var doomed: [(collection: String, id: String, version: Int64)] = []
+            for row in try await rows("SELECT * FROM records WHERE deleted OR collection = ANY(\(names))", on: connection) {
+                let record = try Self.decodeRecord(row)
+                if purgeable(record) { doomed.append((record.collection.rawValue, record.id, record.version)) }
+            }
+            var horizon = try await meta("compacted_through", on: connection)
+            for (collection, id, version) in doomed {
+                try await connection.query("DELETE FROM records WHERE collection = \(collection) AND id = \(id)",
+                                           logger: logger)
+                horizon = max(horizon, version)
+            }
+            try await connection.query("UPDATE meta SET value = \(horizon) WHERE key = 'compacted_through'", logger: logger)
+            return CompactionReport(purged: doomed.count, compactedThrough: horizon)
+        }
+    }
+
+    package func updateRecord(
+        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord, Int64) throws -> SyncRecord
+    ) async throws -> SyncRecord {
+        try await transaction { connection in
+            let head = try await lockHead(connection)
+            guard let record = try await records(connection, keys: [key])[key] else {
+                throw SyncStoreError(.recordNotFound, key.description)
+            }
+            var updated = try change(record, head + 1)
+            updated.version = head + 1
+            try await upsert(updated, on: connection)
+            try await setHead(head + 1, on: connection)
+            return updated
+        }
+    }
+
+    // MARK: AdminDirectory
+
+    package func insertAdmin(_ account: AdminAccount) async throws {
+        try await client.withConnection { connection in
+            let inserted = try await rows("""
+                INSERT INTO admins (id, name, role, region, token_hash, created_at, disabled)
+                VALUES (\(account.id), \(account.name), \(account.role.rawValue), \(account.region), \(account.tokenHash),
+                        \(account.createdAt), \(account.disabled))
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """, on: connection)
+            guard !inserted.isEmpty else { throw SyncStoreError(.duplicateAdmin, "admin id taken") }
+        }
+    }
+
+    package func admin(id: String) async throws -> AdminAccount? {
+        try await client.withConnection { connection in
+            try await rows("SELECT * FROM admins WHERE id = \(id)", on: connection).first.map(Self.admin)
+        }
+    }
+
+    package func admins() async throws -> [AdminAccount] {
+        try await client.withConnection { connection in
+            try await rows("SELECT * FROM admins ORDER BY id", on: connection).map(Self.admin)
+        }
+    }
+
+    package func setAdminDisabled(id: String, _ disabled: Bool) async throws -> Bool {
+        try await client.withConnection { connection in
+            !(try await rows("UPDATE admins SET disabled = \(disabled) WHERE id = \(id) RETURNING id", on: connection)).isEmpty
+        }
+    }
+
+    package func helperIds(inRegion regionPrefix: String) async throws -> Set<String> {
+        try await client.withConnection { connection in
+            var helpers = Set<String>()
+            for try await helper in try await connection.query("""
+                SELECT DISTINCT helper_id FROM records
+                WHERE collection = 'assignments' AND deleted = FALSE AND helper_id IS NOT NULL
+                  AND village_code >= \(regionPrefix) AND village_code < \(regionPrefix + ":")
+                """, logger: logger).decode(String.self) { helpers.insert(helper) }
+            return helpers
+        }
+    }
+
+    package func householdsAssigned(to helperId: String) async throws -> Set<String> {
+        try await client.withConnection { connection in
+            var households = Set<String>()
+            for try await household in try await connection.query("""
+                SELECT household_id FROM records
+                WHERE collection = 'assignments' AND deleted = FALSE AND helper_id = \(helperId) AND household_id IS NOT NULL
+                """, logger: logger).decode(String.self) { households.insert(household) }
+            return households
+        }
+    }
+
+    private static func admin(_ row: PostgresRandomAccessRow) throws -> AdminAccount {
+        guard let role = AdminRole(rawValue: try row["role"].decode(String.self)) else {
+            throw SyncStoreError(.corruptRecord, "unknown admin role in store")
+        }
+        return AdminAccount(id: try row["id"].decode(String.self), name: try row["name"].decode(String.self), role: role,
+                            region: try row["region"].decode(String.self), tokenHash: try row["token_hash"].decode(String.self),
+                            createdAt: try row["created_at"].decode(Int64.self), disabled: try row["disabled"].decode(Bool.self))
+    }
+}

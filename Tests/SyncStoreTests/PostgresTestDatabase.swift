@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SyncStorePostgres
+
+/// A fresh PostgreSQL database per check on the server `BANGFU_TEST_POSTGRES_URL` names (scripts/test.sh
+/// starts a throwaway one and sets it); without it the PostgreSQL tests are skipped.
+enum PostgresTestDatabase {
+    static let url = ProcessInfo.processInfo.environment["BANGFU_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    static var logger: Logger {
+        var logger = Logger(label: "postgres-test")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// Runs `body` with a store on a new, empty database, running its pool; drops the database afterwards.
+    static func withStore(_ body: @Sendable (PostgresSyncStore) async throws -> Void) async throws {
+        guard let url, var components = URLComponents(string: url) else { return }
+        let name = "bangfu_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        try await onServer(url) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+        components.path = "/" + name
+        let store = try PostgresSyncStore(url: components.string!, logger: logger)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                defer { group.cancelAll() }
+                try await body(store)
+            }
+        } catch {
+            try? await drop(name, url: url)
+            throw error
+        }
+        try await drop(name, url: url)
+    }
+
+    static func drop(_ name: String, url: String) async throws {
+        try await onServer(url) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        }
+    }
+
+    /// Runs `body` with a client on the database of `url`.
+    static func onServer(_ url: String, _ body: @Sendable (PostgresClient) async throws -> Void) async throws {
+        guard let components = URLComponents(string: url), let host = components.host, let user = components.user else {
+            throw URLError(.badURL)
+        }
+        let client = PostgresClient(
+            configuration: .init(host: host, port: components.port ?? 5432, username: user, password: components.password,
+                                 database: String(components.path.dropFirst()), tls: .disable),
+            backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await body(client)
+        }
+    }
+}
