@@ -25,10 +25,15 @@ extension SyncClient {
 
     /// The check itself; the caller holds the sync slot.
     func runIntegrityCheck(_ report: inout SyncReport) async throws -> IntegrityReport {
-        // Push first: what the device has written must not be mistaken for divergence, and a pull after
-        // the push brings the device to the head the server compares against.
-        let request = try await store.integrityRequest()
-        let response = try await transport.checkIntegrity(request)
+        // Digests cover confirmed records only, so unsent writes never look like divergence. The server
+        // compares with its head: a household changed since this device's last pull differs without
+        // anything being wrong. So a difference is first taken for lag: pull, and ask once more; only what
+        // still differs after catching up is repaired by bootstrapping again.
+        var response = try await transport.checkIntegrity(try await store.integrityRequest())
+        if !response.refetch.isEmpty || !response.otherMatches {
+            try await pullAll(&report)
+            response = try await transport.checkIntegrity(try await store.integrityRequest())
+        }
         if !response.purge.isEmpty { try await store.purge(households: Set(response.purge)) }
         let resync = !response.refetch.isEmpty || !response.otherMatches
         if resync {

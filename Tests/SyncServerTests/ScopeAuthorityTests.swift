@@ -121,4 +121,20 @@ import Testing
         #expect(try await fixture.service.store.record(RecordKey(.households, household))?.fields["address"] == "新村12号")
         #expect(try await phone.households().allSatisfy { $0.id != household }, "the household left the phone")
     }
+
+    /// A phone that is merely behind (another phone of the helper edited a household since its last pull)
+    /// catches up instead of bootstrapping its whole scope again; a phone that really diverged still does.
+    @Test func integrityCheckOfAPhoneMerelyBehindDoesNotResync() async throws {
+        let fixture = try await ServerFixture.make()
+        let other = try await fixture.service.enroll(helperId: fixture.helperId, label: nil, expiresInDays: 30)
+        let phone = ScopeRouteTests.client(fixture, fixture.enrollment)
+        let second = ScopeRouteTests.client(fixture, other)
+        try await phone.sync()
+        try await second.sync()
+        try await second.updateHousehold(id: fixture.households[0], fields: ["address": "安置点3栋"])
+        try await second.sync()
+        let report = try await phone.verifyIntegrity()
+        #expect(!report.resynced && report.refetched.isEmpty, "one edit by another phone re-bootstrapped the scope")
+        #expect(try await phone.households().first { $0.id == fixture.households[0] }?.fields["address"] == "安置点3栋")
+    }
 }
