@@ -81,7 +81,8 @@ let package = Package(
         // Test support as a library: conformance suite, seeded RNG, manual clock, in-process and faulty
         // transports, the simulation driver (used by tests and by bangfu-sim).
         .target(name: "SyncTesting", dependencies: [
-            "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncService", "SyncClient",
+            "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncStorePostgres", "SyncService", "SyncClient",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -118,8 +119,6 @@ let package = Package(
         .testTarget(name: "SyncStoreTests", dependencies: [
             "SyncStore", "SyncStoreSQLite", "SyncStorePostgres", "SyncTesting", "SyncModel", "SyncEngine", "FieldDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SyncServerTests", dependencies: [
             "SyncServer", "SyncService", "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncClient", "SyncModel",

@@ -120,4 +120,22 @@ import Testing
         }
         #expect(failed.isEmpty, "\(failed.joined(separator: "\n"))")
     }
+
+    /// A bounded number of the same histories against PostgreSQL (each on a fresh database), when
+    /// `BANGFU_TEST_POSTGRES_URL` names a server (scripts/test.sh starts one).
+    @Test(.enabled(if: PostgresTestDatabase.url != nil, "BANGFU_TEST_POSTGRES_URL is not set"))
+    func randomizedHistoriesConvergeOnPostgres() async throws {
+        let seeds: [UInt64] = Self.environment["BANGFU_CONVERGENCE_SEED"].flatMap(UInt64.init).map { [$0] }
+            ?? (0..<12).map { 0x5_0117_E000 + $0 }
+        var failed: [String] = []
+        for seed in seeds {
+            let report = try await PostgresTestDatabase.withStore { store in
+                try await ConvergenceHistory(seed: seed, store: { store }).run()
+            }
+            if let report, !report.failures.isEmpty {
+                failed.append("\(report)\n  replay: BANGFU_CONVERGENCE_SEED=\(seed) swift test --filter randomizedHistoriesConvergeOnPostgres")
+            }
+        }
+        #expect(failed.isEmpty, "\(failed.joined(separator: "\n"))")
+    }
 }

@@ -5,8 +5,8 @@ import SyncStorePostgres
 
 /// A fresh PostgreSQL database per check on the server `BANGFU_TEST_POSTGRES_URL` names (scripts/test.sh
 /// starts a throwaway one and sets it); without it the PostgreSQL tests are skipped.
-enum PostgresTestDatabase {
-    static let url = ProcessInfo.processInfo.environment["BANGFU_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+package enum PostgresTestDatabase {
+    package static let url = ProcessInfo.processInfo.environment["BANGFU_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
     static var logger: Logger {
         var logger = Logger(label: "postgres-test")
@@ -15,25 +15,29 @@ enum PostgresTestDatabase {
     }
 
     /// Runs `body` with a store on a new, empty database, running its pool; drops the database afterwards.
-    static func withStore(_ body: @Sendable (PostgresSyncStore) async throws -> Void) async throws {
-        guard let url, var components = URLComponents(string: url) else { return }
+    /// Returns nil, running nothing, when no server is configured.
+    @discardableResult
+    package static func withStore<T: Sendable>(_ body: (PostgresSyncStore) async throws -> T) async throws -> T? {
+        guard let url, var components = URLComponents(string: url) else { return nil }
         let name = "bangfu_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         try await onServer(url) { client in
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
         }
         components.path = "/" + name
         let store = try PostgresSyncStore(url: components.string!, logger: logger)
+        let result: T
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            result = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await store.run() }
                 defer { group.cancelAll() }
-                try await body(store)
+                return try await body(store)
             }
         } catch {
             try? await drop(name, url: url)
             throw error
         }
         try await drop(name, url: url)
+        return result
     }
 
     static func drop(_ name: String, url: String) async throws {
