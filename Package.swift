@@ -92,7 +92,7 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "bangfu-server", dependencies: [
-            "SyncServer", "SyncStoreSQLite",
+            "SyncServer", "SyncStoreSQLite", "SyncStorePostgres",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "bangfu-sim", dependencies: [

@@ -5,6 +5,7 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
     package var host: String?
     package var port: Int?
     package var db: String?
+    package var postgres: String?
     package var tlsCert: String?
     package var tlsKey: String?
     package var adminToken: String?
@@ -27,6 +28,7 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
         host = environment["BANGFU_HOST"]
         port = try int("BANGFU_PORT")
         db = environment["BANGFU_DB"]
+        postgres = environment["BANGFU_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
         tlsCert = environment["BANGFU_TLS_CERT"]
         tlsKey = environment["BANGFU_TLS_KEY"]
         adminToken = environment["BANGFU_ADMIN_TOKEN"]
@@ -65,6 +67,7 @@ extension ServerConfiguration {
             if let value = layer.host { config.host = value }
             if let value = layer.port { config.port = value }
             if let value = layer.db { config.db = value }
+            if let value = layer.postgres { config.postgres = value }
             if let value = layer.tlsCert { config.tlsCert = value }
             if let value = layer.tlsKey { config.tlsKey = value }
             if let value = layer.adminToken { config.adminToken = value }
@@ -94,6 +97,9 @@ extension ServerConfiguration {
             throw ConfigurationError("compactionHorizonDays must be 0–3650 (0: no compaction)")
         }
         guard maxConcurrentRequests >= 1 else { throw ConfigurationError("maxConcurrentRequests must be ≥ 1") }
+        if let postgres, !(postgres.hasPrefix("postgres://") || postgres.hasPrefix("postgresql://")) {
+            throw ConfigurationError("postgres must be a URL like postgres://user@host:5432/database")
+        }
         if let adminToken, adminToken.count < 16 { throw ConfigurationError("adminToken must be at least 16 characters") }
     }
 }

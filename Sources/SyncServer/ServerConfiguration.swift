@@ -5,8 +5,11 @@ import Logging
 package struct ServerConfiguration: Sendable, Hashable, Codable {
     package var host: String = "127.0.0.1"
     package var port: Int = 8443
-    /// SQLite database file.
+    /// SQLite database file (the embedded default, used when `postgres` is unset).
     package var db: String = "data/bangfu.sqlite"
+    /// PostgreSQL URL (`postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]`):
+    /// when set, the server keeps its data there instead of in `db`, and several nodes may share it.
+    package var postgres: String?
     /// PEM certificate chain and private key; TLS is mandatory, there is no plaintext listener.
     package var tlsCert: String?
     package var tlsKey: String?

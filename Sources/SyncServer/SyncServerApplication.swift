@@ -71,14 +71,21 @@ package enum SyncServerApplication {
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully (in-flight requests finish, the sync log
-    /// is flushed).
-    package static func run(config: ServerConfiguration, store: any SyncStore, logger: Logger) async throws {
-        let (application, _) = try await build(config: config, store: store, logger: logger) { port in
-            logger.info("listening", metadata: ["address": "https://\(config.host):\(port)"])
+    /// is flushed). `storeService` is what a store needs running (PostgreSQL's connection pool): it starts
+    /// before the store migrates and stops only after the application has shut down, which a shared
+    /// service group would not order.
+    package static func run(config: ServerConfiguration, store: any SyncStore, storeService: (any Service)? = nil,
+                            logger: Logger) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            if let storeService { tasks.addTask { try await storeService.run() } }
+            defer { tasks.cancelAll() }
+            let (application, _) = try await build(config: config, store: store, logger: logger) { port in
+                logger.info("listening", metadata: ["address": "https://\(config.host):\(port)"])
+            }
+            let group = ServiceGroup(configuration: .init(
+                services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
         }
-        let group = ServiceGroup(configuration: .init(
-            services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
     }
 
     struct Health: Encodable {

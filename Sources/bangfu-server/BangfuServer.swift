@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SyncServer
+import SyncStorePostgres
 import SyncStoreSQLite
 
 /// `bangfu-server`: the TLS sync server. Configuration precedence: flags > environment > file > defaults.
@@ -14,6 +15,8 @@ struct BangfuServer: AsyncParsableCommand {
     @Option(help: "Address to listen on (BANGFU_HOST, default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on, 0 for any (BANGFU_PORT, default 8443).") var port: Int?
     @Option(help: "SQLite database file (BANGFU_DB, default data/bangfu.sqlite).") var db: String?
+    @Option(help: "PostgreSQL URL instead of SQLite, e.g. postgres://bangfu@127.0.0.1:5432/bangfu (BANGFU_POSTGRES).")
+    var postgres: String?
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain (BANGFU_TLS_CERT).") var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key (BANGFU_TLS_KEY).") var tlsKey: String?
     @Option(name: .customLong("admin-token"), help: "Bearer token for /admin/v1 (BANGFU_ADMIN_TOKEN).") var adminToken: String?
@@ -30,6 +33,7 @@ struct BangfuServer: AsyncParsableCommand {
         flags.host = host
         flags.port = port
         flags.db = db
+        flags.postgres = postgres
         flags.tlsCert = tlsCert
         flags.tlsKey = tlsKey
         flags.adminToken = adminToken
@@ -49,8 +53,13 @@ struct BangfuServer: AsyncParsableCommand {
         var logger = Logger(label: "bangfu-server")
         logger.logLevel = configuration.loggerLevel
         // The executable chooses the store; SQLite is the embedded default.
-        let store = try SQLiteSyncStore(path: configuration.db)
-        try await SyncServerApplication.run(config: configuration, store: store, logger: logger)
+        if let url = configuration.postgres {
+            let store = try PostgresSyncStore(url: url, logger: logger)
+            try await SyncServerApplication.run(config: configuration, store: store, storeService: store, logger: logger)
+        } else {
+            try await SyncServerApplication.run(config: configuration, store: try SQLiteSyncStore(path: configuration.db),
+                                                logger: logger)
+        }
     }
 }
 

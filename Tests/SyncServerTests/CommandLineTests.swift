@@ -67,6 +67,13 @@ import Testing
         #expect(result.output.contains("TLS is required"))
     }
 
+    @Test func serverRefusesAPostgresSettingThatIsNotAURL() throws {
+        let result = try Self.run("bangfu-server", ["--port", "0", "--tls-cert", "x.pem", "--tls-key", "y.pem",
+                                                    "--postgres", "host=127.0.0.1 dbname=bangfu"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("postgres must be a URL"), "\(result.output)")
+    }
+
     @Test func simulatorRefusesPlaintextURLs() throws {
         let result = try Self.run("bangfu-sim", ["run", "--url", "http://127.0.0.1:1", "--admin-token", "x"])
         #expect(result.status != 0)

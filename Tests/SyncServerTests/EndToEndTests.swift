@@ -46,12 +46,11 @@ import Testing
 
     /// Runs a simulation over TLS against a live server seeded with `households`, on a network that
     /// loses and duplicates 5 % of requests; `configure` sets the scenario.
-    static func runOverTLS(households: Int, coHelpers: Int = 0, _ configure: (inout SimulationConfig) -> Void)
-        async throws -> SimulationReport
+    static func runOverTLS(households: Int, coHelpers: Int = 0, store: any SyncStore = MemorySyncStore(),
+                           _ configure: (inout SimulationConfig) -> Void) async throws -> SimulationReport
     {
         let certificates = try LiveServer.makeCertificates()
         defer { try? FileManager.default.removeItem(at: certificates.directory) }
-        let store = MemorySyncStore()
         _ = try await StoreFixture.make(store, households: households, seed: seed, coHelpers: coHelpers)
         let adminToken = "e2e-admin-token-0123456789"
         var config = SimulationConfig()
@@ -103,5 +102,17 @@ import Testing
             config.days = 4
         }
         #expect(report.reassignments >= 3)
+    }
+
+    /// The same devices over TLS against a server whose store is PostgreSQL (a fresh database).
+    @Test(.enabled(if: PostgresTestDatabase.url != nil, "BANGFU_TEST_POSTGRES_URL is not set"))
+    func devicesConvergeOverTLSOnPostgres() async throws {
+        let report = try await PostgresTestDatabase.withStore { store in
+            try await Self.runOverTLS(households: 120, store: store) { config in
+                config.devices = 12
+                config.days = 2
+            }
+        }
+        #expect(report?.devices == 12)
     }
 }
