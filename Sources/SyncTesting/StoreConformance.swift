@@ -23,6 +23,7 @@ package enum StoreConformance {
         "noCursorGapUnderConcurrentWriters": noCursorGapUnderConcurrentWriters,
         "olderWriteLosesToNewerStamp": olderWriteLosesToNewerStamp,
         "replaySpanningTwoEarlierPushesAnswersEachStoredOutcome": replaySpanningTwoEarlierPushesAnswersEachStoredOutcome,
+        "concurrentRetriesOfOnePushApplyItOnce": concurrentRetriesOfOnePushApplyItOnce,
     ]
 
     static func replayedPushChangesNothing(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
@@ -322,5 +323,27 @@ package enum StoreConformance {
                     "replayed rejection: \(resend.results[2])")
         try require(resend.results[3].status == .applied && resend.lastAppliedSeq == 5, "new entry: \(resend.results[3])")
         try require(try await fixture.store.count(.visits) == 4, "visits: expected v1, v2, v3, v5")
+    }
+
+    /// A device whose push timed out retries it, through another connection or node, while the first
+    /// attempt may still be committing: every attempt answers the same outcomes and the batch lands once.
+    static func concurrentRetriesOfOnePushApplyItOnce(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
+        let fixture = try await StoreFixture.make(try await makeStore())
+        let (helper, households) = try fixture.helper()
+        try await fixture.enroll("dev-a", helperId: helper)
+        let batch = (1...5).map { fixture.visit("v\($0)", seq: Int64($0), device: "dev-a", household: households[0]) }
+            + [fixture.setHousehold(households[0], seq: 6, device: "dev-a", fields: ["incomeWage": 4242])]
+        let plans = try await withThrowingTaskGroup(of: PushPlan.self) { group in
+            for _ in 0..<6 { group.addTask { try await fixture.push(batch, device: "dev-a", helper: helper) } }
+            var plans: [PushPlan] = []
+            for try await plan in group { plans.append(plan) }
+            return plans
+        }
+        let versions = Set(plans.map { $0.results.map(\.version) })
+        try require(versions.count == 1, "attempts answered different versions: \(versions)")
+        try require(plans.allSatisfy { $0.lastAppliedSeq == 6 }, "lastAppliedSeq: \(plans.map(\.lastAppliedSeq))")
+        try require(plans.filter { $0.results.allSatisfy { $0.replayed != true } }.count == 1,
+                    "exactly one attempt applies, the others replay: \(plans.map { $0.results.map(\.replayed) })")
+        try require(try await fixture.store.count(.visits) == 5, "visits landed more than once")
     }
 }
