@@ -23,9 +23,9 @@ APT_PACKAGES=(
     curl
     ca-certificates
 )
+# PostgreSQL is not listed: scripts/postgres-throwaway.sh installs postgresql-15 itself when it is missing.
 # >>> TO EXTEND: packages for targets that are not built yet. Move each one in when its target lands:
-#     postgresql (SyncStorePostgres tests), haproxy (multi-node tests), zbar-tools (QR decoding in card
-#     tests), libqrencode-dev (MingbaiCard).
+#     haproxy (multi-node tests), zbar-tools (QR decoding in card tests), libqrencode-dev (MingbaiCard).
 EXTRA_APT_PACKAGES=(
 )
 APT_PACKAGES+=("${EXTRA_APT_PACKAGES[@]}")
@@ -42,6 +42,32 @@ if ((${#missing[@]} > 0)); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# PostgreSQL for the SyncStorePostgres tests: a throwaway PostgreSQL 15 cluster on 127.0.0.1 in a temp directory,
+# its URL exported as BANGFU_TEST_POSTGRES_URL (before the build, so that build and tests see the same
+# environment), stopped and removed when this script exits, also on failure or Ctrl-C. Set
+# BANGFU_TEST_POSTGRES_URL yourself to use your own server instead, or BANGFU_SKIP_POSTGRES=1 for none.
+PG_THROWAWAY="$PWD/scripts/postgres-throwaway.sh"
+PG_DIR=""
+stop_postgres() {
+    if [[ -n "$PG_DIR" ]]; then
+        bash "$PG_THROWAWAY" stop "$PG_DIR" || echo "test.sh: could not stop the cluster in $PG_DIR" >&2
+    fi
+}
+if [[ -n "${BANGFU_TEST_POSTGRES_URL:-}" ]]; then
+    phase "PostgreSQL: using BANGFU_TEST_POSTGRES_URL from the environment"
+elif [[ "${BANGFU_SKIP_POSTGRES:-}" == "1" ]]; then
+    phase "PostgreSQL: none (BANGFU_SKIP_POSTGRES=1)"
+else
+    # Under /tmp, not $TMPDIR: the postgres user must reach it, and the socket path must stay short.
+    PG_DIR="$(mktemp -d /tmp/bangfu-pg.XXXXXX)"
+    trap stop_postgres EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    BANGFU_TEST_POSTGRES_URL="$(bash "$PG_THROWAWAY" start "$PG_DIR")"
+    export BANGFU_TEST_POSTGRES_URL
+    phase "PostgreSQL: started a throwaway PostgreSQL 15 cluster in $PG_DIR at $BANGFU_TEST_POSTGRES_URL"
 fi
 
 phase "toolchain"
