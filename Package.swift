@@ -100,7 +100,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "bangfu-admin", dependencies: [
-            "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncStoreSQLite", "SyncService",
+            "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncStoreSQLite", "SyncStorePostgres", "SyncService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

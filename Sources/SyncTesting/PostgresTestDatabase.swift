@@ -18,20 +18,29 @@ package enum PostgresTestDatabase {
     /// Returns nil, running nothing, when no server is configured.
     @discardableResult
     package static func withStore<T: Sendable>(_ body: (PostgresSyncStore) async throws -> T) async throws -> T? {
+        try await withDatabase { databaseURL in
+            let store = try PostgresSyncStore(url: databaseURL, logger: logger)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                defer { group.cancelAll() }
+                return try await body(store)
+            }
+        }
+    }
+
+    /// Runs `body` with the URL of a new, empty database; drops it afterwards. Returns nil, running
+    /// nothing, when no server is configured.
+    @discardableResult
+    package static func withDatabase<T: Sendable>(_ body: (String) async throws -> T) async throws -> T? {
         guard let url, var components = URLComponents(string: url) else { return nil }
         let name = "bangfu_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         try await onServer(url) { client in
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
         }
         components.path = "/" + name
-        let store = try PostgresSyncStore(url: components.string!, logger: logger)
         let result: T
         do {
-            result = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await store.run() }
-                defer { group.cancelAll() }
-                return try await body(store)
-            }
+            result = try await body(components.string!)
         } catch {
             try? await drop(name, url: url)
             throw error

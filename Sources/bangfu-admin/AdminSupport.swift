@@ -4,17 +4,35 @@ import Foundation
 import Logging
 import SyncService
 import SyncStore
+import SyncStorePostgres
 import SyncStoreSQLite
 
-/// The `--db` option every admin command takes.
+/// The `--db` / `--postgres` options every admin command takes: the store the server uses.
 struct DatabaseOptions: ParsableArguments {
     @Option(help: "SQLite database file.") var db: String = "data/bangfu.sqlite"
+    @Option(help: "PostgreSQL URL instead of the SQLite file, as bangfu-server --postgres (BANGFU_POSTGRES).")
+    var postgres: String?
+
+    /// Where the data is, for messages.
+    var location: String { postgresURL.map { _ in "PostgreSQL" } ?? db }
+
+    var postgresURL: String? {
+        postgres ?? ProcessInfo.processInfo.environment["BANGFU_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     func openService() async throws -> SyncService {
-        let store = try SQLiteSyncStore(path: db)
-        try await store.migrate()
         var logger = Logger(label: "bangfu-admin")
-        logger.logLevel = .warning
+        logger.logLevel = .error
+        let store: any SyncStore
+        if let url = postgresURL {
+            let postgres = try PostgresSyncStore(url: url, logger: logger)
+            // The pool runs for the life of this short command; its exit closes the connections.
+            Task { try await postgres.run() }
+            store = postgres
+        } else {
+            store = try SQLiteSyncStore(path: db)
+        }
+        try await store.migrate()
         return SyncService(store: store, now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
                            randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
                            logger: logger)

@@ -24,7 +24,7 @@ struct SeedCommand: AsyncParsableCommand {
     func run() async throws {
         let service = try await database.openService()
         guard try await service.store.headVersion() == 0 else {
-            throw ValidationError("database \(database.db) already holds data; seed an empty database")
+            throw ValidationError("database \(database.location) already holds data; seed an empty database")
         }
         let generated = CountyGenerator(countyCode: county, households: households, seed: seed).generate()
             .sharingHouseholds(coHelpers: coHelpers)

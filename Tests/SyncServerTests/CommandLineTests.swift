@@ -1,3 +1,4 @@
+import FieldDomain
 import Foundation
 import SyncModel
 import SyncStore
@@ -155,5 +156,23 @@ import Testing
         let compact = try Self.run("bangfu-admin", ["compact", "--db", path, "--horizon-days", "90"])
         #expect(compact.status == 0 && compact.output.contains("purged 0 records"))
         #expect(try Self.run("bangfu-admin", ["compact", "--db", path, "--horizon-days", "0"]).status != 0)
+    }
+
+    /// The admin tool works on the server's PostgreSQL database as on its SQLite file.
+    @Test(.enabled(if: PostgresTestDatabase.url != nil, "BANGFU_TEST_POSTGRES_URL is not set"))
+    func adminToolWorksOnPostgres() async throws {
+        try await PostgresTestDatabase.withDatabase { url in
+            let seed = try Self.run("bangfu-admin", ["seed", "--postgres", url, "--households", "20", "--seed", "3"])
+            #expect(seed.status == 0 && seed.output.contains("20 assignments"), "\(seed.output)")
+            let again = try Self.run("bangfu-admin", ["seed", "--postgres", url, "--households", "20"])
+            #expect(again.status != 0 && again.output.contains("already holds data"), "\(again.output)")
+            let county = try #require(CountyGenerator(households: 20, seed: 3).generate().households.first?.scope.villageCode)
+            let add = try Self.run("bangfu-admin", ["admins", "add", "--postgres", url, "--name", "县干部", "--role", "county",
+                                                    "--region", String(county.prefix(6))])
+            #expect(add.status == 0 && add.output.contains("bfa1.adm-"), "\(add.output)")
+            #expect(try Self.run("bangfu-admin", ["admins", "list", "--postgres", url]).output.contains("county"))
+            let compact = try Self.run("bangfu-admin", ["compact", "--postgres", url, "--horizon-days", "90"])
+            #expect(compact.status == 0 && compact.output.contains("purged 0 records"), "\(compact.output)")
+        }
     }
 }
