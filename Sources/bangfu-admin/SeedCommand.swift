@@ -35,7 +35,7 @@ struct SeedCommand: AsyncParsableCommand {
         for start in stride(from: 0, to: records.count, by: 5000) {
             head = try await service.store.importRecords(Array(records[start..<min(start + 5000, records.count)]))
         }
-        print("seeded \(database.db): \(generated.households.count) households, \(generated.members.count) members, "
+        print("seeded \(database.location): \(generated.households.count) households, \(generated.members.count) members, "
               + "\(generated.helpers.count) helpers, \(generated.assignments.count) assignments, \(generated.regions.count) regions "
               + "(seed \(seed), head \(head))")
     }
