@@ -28,6 +28,21 @@ package enum PostgresTestDatabase {
         }
     }
 
+    /// Runs `body` with `count` stores over one new database, each with its own running pool: server nodes.
+    @discardableResult
+    package static func withNodes<T: Sendable>(_ count: Int, _ body: ([PostgresSyncStore]) async throws -> T)
+        async throws -> T?
+    {
+        try await withDatabase { databaseURL in
+            let nodes = try (0..<count).map { _ in try PostgresSyncStore(url: databaseURL, logger: logger) }
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                for node in nodes { group.addTask { try await node.run() } }
+                defer { group.cancelAll() }
+                return try await body(nodes)
+            }
+        }
+    }
+
     /// Runs `body` with the URL of a new, empty database; drops it afterwards. Returns nil, running
     /// nothing, when no server is configured.
     @discardableResult

@@ -20,10 +20,12 @@ package enum StoreConformance {
         "writeOutsideScopeIsRejected": writeOutsideScopeIsRejected,
         "deviceRegistryRefusesUnknownHelperAndDuplicates": deviceRegistryRefusesUnknownHelperAndDuplicates,
         "syncLogFeedsDeviceStates": syncLogFeedsDeviceStates,
-        "noCursorGapUnderConcurrentWriters": noCursorGapUnderConcurrentWriters,
+        "noCursorGapUnderConcurrentWriters": { makeStore in try await noCursorGap(nodes: [try await makeStore()]) },
         "olderWriteLosesToNewerStamp": olderWriteLosesToNewerStamp,
         "replaySpanningTwoEarlierPushesAnswersEachStoredOutcome": replaySpanningTwoEarlierPushesAnswersEachStoredOutcome,
-        "concurrentRetriesOfOnePushApplyItOnce": concurrentRetriesOfOnePushApplyItOnce,
+        "concurrentRetriesOfOnePushApplyItOnce": { makeStore in
+            try await concurrentRetriesApplyOnce(nodes: [try await makeStore()])
+        },
     ]
 
     static func replayedPushChangesNothing(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
@@ -222,67 +224,6 @@ package enum StoreConformance {
         try require(state.clientVersion == "app/1.1" && state.clockSkewFlagged, "state: \(state)")
     }
 
-    static func noCursorGapUnderConcurrentWriters(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
-        let fixture = try await StoreFixture.make(try await makeStore(), households: 200)
-        var writers: [(device: String, helper: String, households: [String])] = []
-        var used = Set<String>()
-        for index in 0..<8 {
-            let (helper, households) = try fixture.helper(skipping: used)
-            used.insert(helper)
-            try await fixture.enroll("dev-\(index)", helperId: helper)
-            writers.append(("dev-\(index)", helper, households))
-        }
-        let batches = 15
-        let reader = try await withThrowingTaskGroup(of: (view: [RecordKey: Int64], cursor: Int64)?.self) { group in
-            for writer in writers {
-                group.addTask {
-                    for batch in 0..<batches {
-                        let base = Int64(batch * 4)
-                        let mutations = (1...4).map { offset -> Mutation in
-                            let seq = base + Int64(offset)
-                            return offset % 2 == 0
-                                ? fixture.visit("\(writer.device)-v\(seq)", seq: seq, device: writer.device,
-                                                household: writer.households[0])
-                                : fixture.setHousehold(writer.households[Int(seq) % writer.households.count], seq: seq,
-                                                       device: writer.device, fields: ["incomeWage": .int(seq)],
-                                                       physical: fixture.clock.now() + seq)
-                        }
-                        let plan = try await fixture.push(mutations, device: writer.device, helper: writer.helper)
-                        try require(plan.lastAppliedSeq == base + 4, "\(writer.device) lastApplied \(plan.lastAppliedSeq)")
-                    }
-                    return nil
-                }
-            }
-            group.addTask {
-                // A reader that follows its cursor while writers commit must end up with every record at
-                // its final version: any version it skipped would be lost to it for good.
-                var cursor: Int64 = 0
-                var view: [RecordKey: Int64] = [:]
-                for _ in 0..<200 {
-                    let page = try await fixture.store.pull(PullQuery(deviceId: "reader", scope: .all, after: cursor,
-                                                                      maxBytes: 8192))
-                    for record in page.records { view[RecordKey(record.collection, record.id)] = record.version }
-                    cursor = page.cursor
-                    await Task.yield()
-                }
-                return (view, cursor)
-            }
-            var reader: (view: [RecordKey: Int64], cursor: Int64) = ([:], 0)
-            for try await result in group { if let result { reader = result } }
-            return reader
-        }
-        // Writers are done: the reader catches up from its own cursor, as a device would.
-        var view = reader.view
-        for page in try await fixture.pullAll(device: "reader", scope: .all, after: reader.cursor) {
-            for record in page.records { view[RecordKey(record.collection, record.id)] = record.version }
-        }
-        let everything = try await fixture.pullAll(device: "reader", scope: .all).flatMap(\.records)
-        let truth = Dictionary(uniqueKeysWithValues: everything.map { (RecordKey($0.collection, $0.id), $0.version) })
-        try require(Set(truth.values).count == truth.count, "two records share a version")
-        try require(view == truth, "reader view differs from the store: \(view.count) vs \(truth.count) records")
-        try require(try await fixture.store.count(.visits) == writers.count * batches * 2, "visits lost or duplicated")
-    }
-
     static func olderWriteLosesToNewerStamp(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
         let fixture = try await StoreFixture.make(try await makeStore())
         let (helper, households) = try fixture.helper()
@@ -323,27 +264,5 @@ package enum StoreConformance {
                     "replayed rejection: \(resend.results[2])")
         try require(resend.results[3].status == .applied && resend.lastAppliedSeq == 5, "new entry: \(resend.results[3])")
         try require(try await fixture.store.count(.visits) == 4, "visits: expected v1, v2, v3, v5")
-    }
-
-    /// A device whose push timed out retries it, through another connection or node, while the first
-    /// attempt may still be committing: every attempt answers the same outcomes and the batch lands once.
-    static func concurrentRetriesOfOnePushApplyItOnce(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
-        let fixture = try await StoreFixture.make(try await makeStore())
-        let (helper, households) = try fixture.helper()
-        try await fixture.enroll("dev-a", helperId: helper)
-        let batch = (1...5).map { fixture.visit("v\($0)", seq: Int64($0), device: "dev-a", household: households[0]) }
-            + [fixture.setHousehold(households[0], seq: 6, device: "dev-a", fields: ["incomeWage": 4242])]
-        let plans = try await withThrowingTaskGroup(of: PushPlan.self) { group in
-            for _ in 0..<6 { group.addTask { try await fixture.push(batch, device: "dev-a", helper: helper) } }
-            var plans: [PushPlan] = []
-            for try await plan in group { plans.append(plan) }
-            return plans
-        }
-        let versions = Set(plans.map { $0.results.map(\.version) })
-        try require(versions.count == 1, "attempts answered different versions: \(versions)")
-        try require(plans.allSatisfy { $0.lastAppliedSeq == 6 }, "lastAppliedSeq: \(plans.map(\.lastAppliedSeq))")
-        try require(plans.filter { $0.results.allSatisfy { $0.replayed != true } }.count == 1,
-                    "exactly one attempt applies, the others replay: \(plans.map { $0.results.map(\.replayed) })")
-        try require(try await fixture.store.count(.visits) == 5, "visits landed more than once")
     }
 }

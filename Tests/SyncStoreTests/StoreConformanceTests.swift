@@ -30,6 +30,16 @@ import Testing
         }
     }
 
+    /// Two nodes (two stores, two pools) over one PostgreSQL database: writers and a reader's pages spread
+    /// over both never skip or repeat a change, and retries of one push through either apply it once.
+    @Test(.enabled(if: PostgresTestDatabase.url != nil, "BANGFU_TEST_POSTGRES_URL is not set"))
+    func postgresNodesShareOneGaplessLogAndOneOutcomePerPush() async throws {
+        try await PostgresTestDatabase.withNodes(2) { nodes in try await StoreConformance.noCursorGap(nodes: nodes) }
+        try await PostgresTestDatabase.withNodes(2) { nodes in
+            try await StoreConformance.concurrentRetriesApplyOnce(nodes: nodes)
+        }
+    }
+
     @Test func sqliteKeepsAcceptedWritesAcrossReopen() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
