@@ -44,6 +44,7 @@ let package = Package(
         .target(name: "SyncStorePostgres", dependencies: [
             "SyncStore", "SyncModel", "SyncEngine", "FieldDomain",
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

@@ -104,11 +104,14 @@ package final class PostgresSyncStore: SyncStore, Service {
     package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
         try await transaction { connection in
             var head = try await lockHead(connection)
+            var numbered: [SyncRecord] = []
+            numbered.reserveCapacity(records.count)
             for var record in records {
                 head += 1
                 record.version = head
-                try await upsert(record, on: connection)
+                numbered.append(record)
             }
+            try await upsert(numbered, on: connection)
             try await setHead(head, on: connection)
             return head
         }
