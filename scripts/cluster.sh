@@ -2,11 +2,13 @@
 # Several bangfu-server nodes over one PostgreSQL behind haproxy, on loopback, with simulated helpers
 # driven through the load balancer; the run ends with the simulator's convergence check.
 #
-#   scripts/cluster.sh [--kill-node] [--nodes N]
+#   scripts/cluster.sh [--kill-node] [--nodes N] [--load]
 #
 #   --kill-node   kill -9 one node a few seconds into the run: devices carry on through the others and
 #                 nothing acknowledged may be lost or duplicated (the simulator checks).
 #   --nodes N     how many nodes (default 3).
+#   --load        instead of simulated helpers, bangfu-sim load (DEVICES devices × batches of 50 for
+#                 SECONDS_ seconds, default 15) through haproxy: acknowledged mutations/s and push latency.
 #
 # Environment: DEVICES (default 60), DAYS (5), HOUSEHOLDS (2000), SEED (42), PORT (haproxy, 9443),
 # BUILD (release or debug; default release), KILL_AFTER (seconds, default 3).
@@ -17,12 +19,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 KILL_NODE=0
+LOAD=0
 NODES=3
 while (($# > 0)); do
     case "$1" in
         --kill-node) KILL_NODE=1 ;;
         --nodes) NODES="$2"; shift ;;
-        -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --load) LOAD=1 ;;
+        -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "cluster: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -135,10 +139,16 @@ if ((KILL_NODE)); then
     KILLER_PID=$!
 fi
 
-echo "cluster: simulating $DEVICES devices over $DAYS days through haproxy (seed $SEED)"
 status=0
-"$BIN/bangfu-sim" run --url "https://127.0.0.1:$PORT" --ca "$CERTS/ca.pem" --admin-token "$TOKEN" \
-    --devices "$DEVICES" --days "$DAYS" --seed "$SEED" || status=$?
+if ((LOAD)); then
+    echo "cluster: load from $DEVICES devices through haproxy to $NODES nodes"
+    "$BIN/bangfu-sim" load --url "https://127.0.0.1:$PORT" --ca "$CERTS/ca.pem" --admin-token "$TOKEN" \
+        --devices "$DEVICES" --batch 50 --seconds "${SECONDS_:-15}" || status=$?
+else
+    echo "cluster: simulating $DEVICES devices over $DAYS days through haproxy (seed $SEED)"
+    "$BIN/bangfu-sim" run --url "https://127.0.0.1:$PORT" --ca "$CERTS/ca.pem" --admin-token "$TOKEN" \
+        --devices "$DEVICES" --days "$DAYS" --seed "$SEED" || status=$?
+fi
 if [[ -n "$KILLER_PID" ]]; then wait "$KILLER_PID" || true; fi
 # One log line per client connection, naming the node that served it (and "-" when none could).
 for ((i = 1; i <= NODES; i++)); do
