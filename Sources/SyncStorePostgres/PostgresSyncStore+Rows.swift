@@ -182,17 +182,7 @@ extension PostgresSyncStore {
     }
 
     func upsert(_ record: SyncRecord, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            INSERT INTO records (collection, id, version, deleted, household_id, village_code, helper_id, fields, stamps, meta)
-            VALUES (\(record.collection.rawValue), \(record.id), \(record.version), \(record.deleted),
-                    \(record.scope.householdId), \(record.scope.villageCode), \(record.scope.helperId),
-                    \(RecordCodec.encodeFields(record.fields)), \(RecordCodec.encodeStamps(record.stamps)),
-                    \(RecordCodec.encodeMeta(record)))
-            ON CONFLICT (collection, id) DO UPDATE SET
-                version = EXCLUDED.version, deleted = EXCLUDED.deleted, household_id = EXCLUDED.household_id,
-                village_code = EXCLUDED.village_code, helper_id = EXCLUDED.helper_id,
-                fields = EXCLUDED.fields, stamps = EXCLUDED.stamps, meta = EXCLUDED.meta
-            """, logger: logger)
+        try await upsert([record], on: connection)
     }
 
     func insert(_ conflict: Conflict, on connection: PostgresConnection) async throws {
