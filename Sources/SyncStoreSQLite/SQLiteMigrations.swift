@@ -140,6 +140,16 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v4-conflict-villages") { db in
+            // v3 gave member conflicts their village in the column only; region checks read the stored
+            // conflict, so region admins could list those conflicts but not open or resolve them.
+            try db.execute(sql: """
+                UPDATE conflicts
+                SET body = CAST(json_set(CAST(body AS TEXT), '$.villageCode', village_code) AS BLOB)
+                WHERE village_code IS NOT NULL
+                  AND json_extract(CAST(body AS TEXT), '$.villageCode') IS NULL;
+                """)
+        }
         return migrator
     }
 }
