@@ -22,10 +22,11 @@ APT_PACKAGES=(
     zlib1g-dev       # gzip responses
     curl
     ca-certificates
+    postgresql       # initdb/pg_ctl for the throwaway PostgreSQL 15 (scripts/postgres-throwaway.sh)
+    haproxy          # scripts/cluster.sh: several nodes behind a load balancer
 )
-# PostgreSQL is not listed: scripts/postgres-throwaway.sh installs postgresql-15 itself when it is missing.
 # >>> TO EXTEND: packages for targets that are not built yet. Move each one in when its target lands:
-#     haproxy (multi-node tests), zbar-tools (QR decoding in card tests), libqrencode-dev (MingbaiCard).
+#     zbar-tools (QR decoding in card tests), libqrencode-dev (MingbaiCard).
 EXTRA_APT_PACKAGES=(
 )
 APT_PACKAGES+=("${EXTRA_APT_PACKAGES[@]}")
