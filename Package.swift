@@ -120,6 +120,7 @@ let package = Package(
         .testTarget(name: "SyncStoreTests", dependencies: [
             "SyncStore", "SyncStoreSQLite", "SyncStorePostgres", "SyncTesting", "SyncModel", "SyncEngine", "FieldDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SyncServerTests", dependencies: [
             "SyncServer", "SyncService", "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncClient", "SyncModel",

@@ -247,7 +247,8 @@ package struct CompactionReport: Sendable, Hashable, Codable {
 
 /// Failures of a store (infrastructure, not outcomes: those are values).
 package struct SyncStoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    package enum Code: String, Sendable { case duplicateAdmin, duplicateDevice, unknownHelper, corruptRecord, conflictNotFound, recordNotFound }
+    package enum Code: String, Sendable { case duplicateAdmin, duplicateDevice, unknownHelper, corruptRecord, conflictNotFound, recordNotFound,
+        invalidConfiguration }
     package var code: Code
     package var detail: String
     package init(_ code: Code, _ detail: String) {

@@ -31,11 +31,12 @@ package final class PostgresSyncStore: SyncStore, Service {
         await client.run()
     }
 
-    static func configuration(_ url: String) throws -> PostgresClient.Configuration {
+    /// The client configuration for `url`; throws `invalidConfiguration` for anything else.
+    package static func configuration(_ url: String) throws -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme),
             let host = components.host, !host.isEmpty, let user = components.user, !user.isEmpty
         else {
-            throw SyncStoreError(.corruptRecord, "PostgreSQL URL must look like postgres://user@host:port/database")
+            throw SyncStoreError(.invalidConfiguration, "PostgreSQL URL must look like postgres://user@host:port/database")
         }
         let database = String(components.path.drop { $0 == "/" })
         let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"

@@ -73,13 +73,7 @@ package enum PostgresTestDatabase {
 
     /// Runs `body` with a client on the database of `url`.
     static func onServer(_ url: String, _ body: @Sendable (PostgresClient) async throws -> Void) async throws {
-        guard let components = URLComponents(string: url), let host = components.host, let user = components.user else {
-            throw URLError(.badURL)
-        }
-        let client = PostgresClient(
-            configuration: .init(host: host, port: components.port ?? 5432, username: user, password: components.password,
-                                 database: String(components.path.dropFirst()), tls: .disable),
-            backgroundLogger: logger)
+        let client = PostgresClient(configuration: try PostgresSyncStore.configuration(url), backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }

@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import SyncStore
+import SyncStorePostgres
 import SyncStoreSQLite
 import SyncTesting
 import Testing
@@ -37,6 +39,15 @@ import Testing
         try await PostgresTestDatabase.withNodes(2) { nodes in try await StoreConformance.noCursorGap(nodes: nodes) }
         try await PostgresTestDatabase.withNodes(2) { nodes in
             try await StoreConformance.concurrentRetriesApplyOnce(nodes: nodes)
+        }
+    }
+
+    /// A PostgreSQL setting that is not a usable URL is refused before anything connects.
+    @Test(arguments: ["host=127.0.0.1 dbname=bangfu", "mysql://bangfu@127.0.0.1/bangfu", "postgres://127.0.0.1/bangfu"])
+    func postgresRefusesWhatIsNotAURL(_ url: String) throws {
+        #expect(throws: SyncStoreError.self) { _ = try PostgresSyncStore(url: url, logger: Logger(label: "test")) }
+        do { _ = try PostgresSyncStore(url: url, logger: Logger(label: "test")) } catch let error as SyncStoreError {
+            #expect(error.code == .invalidConfiguration)
         }
     }
 
