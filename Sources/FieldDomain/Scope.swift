@@ -9,27 +9,27 @@ import SyncModel
 ///   visits), or
 /// - its `villageCode` starts with one of `regionPrefixes` (an admin's region; `""` is everything).
 ///
-/// Move-in and move-out (protocol/scopes.md §4): each household in scope carries the log version from which
-/// it is in scope. A pull delivers a record at its *position* `max(record.version, since)`, so a household
-/// that moved in after the device's cursor arrives whole, older history included, although its versions are
-/// below the cursor. `departed` households left the scope at a version; a pull whose cursor is below it
+/// Move-in and move-out (protocol/scopes.md §4): each household in scope carries the log position from which
+/// it is in scope. A pull delivers a record at `max(record.position, since)`, so a household that moved in
+/// after the device's cursor arrives whole, older history included, although its positions are below the
+/// cursor. `departed` households left the scope at a log position; a pull whose cursor is below it
 /// delivers explicit removals for their records.
 public struct Scope: Sendable, Hashable {
     /// A household that left the scope.
     public struct Departure: Sendable, Hashable {
-        /// The log version at which it left (removals are delivered at this position).
-        public var version: Int64
+        /// The log position at which it left (removals are delivered at this position).
+        public var position: Int64
         /// Server time (ms since 1970) from which the device's writes to it are refused: a write stamped
         /// earlier was made while the household was still the device's, and is applied.
         public var effectiveAt: Int64
 
-        public init(version: Int64, effectiveAt: Int64) {
-            self.version = version
+        public init(position: Int64, effectiveAt: Int64) {
+            self.position = position
             self.effectiveAt = effectiveAt
         }
     }
 
-    /// Households in scope, each with the version from which it is in scope.
+    /// Households in scope, each with the log position from which it is in scope.
     public var households: [String: Int64]
     /// Households that left the scope (and are not in `households`).
     public var departed: [String: Departure]
@@ -88,10 +88,10 @@ public struct Scope: Sendable, Hashable {
     }
 
     /// The position at which a record with these keys is delivered to a device whose scope this is:
-    /// `max(version, since)` for a household's records, its own version otherwise.
-    public func position(of record: RecordScope, version: Int64) -> Int64 {
-        guard let household = record.householdId, let since = households[household] else { return version }
-        return max(version, since)
+    /// `max(position, since)` for a household's records, its own log position otherwise.
+    public func position(of record: RecordScope, position: Int64) -> Int64 {
+        guard let household = record.householdId, let since = households[household] else { return position }
+        return max(position, since)
     }
 
     /// Households that moved in after `cursor`: their records below `since` are delivered at `since`.
@@ -99,9 +99,9 @@ public struct Scope: Sendable, Hashable {
         households.filter { $0.value > cursor }
     }
 
-    /// Households that left after `cursor`: their records are removed at the departure's version.
+    /// Households that left after `cursor`: their records are removed at the departure's position.
     public func movedOut(after cursor: Int64) -> [String: Departure] {
-        departed.filter { $0.value.version > cursor }
+        departed.filter { $0.value.position > cursor }
     }
 
     /// The village a household id lies in (a 户编号 is the 12-digit village code plus 4 digits).

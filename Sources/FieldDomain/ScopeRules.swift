@@ -20,7 +20,7 @@ public enum ScopeRules {
         }
     }
 
-    /// A helper sees the households of its current assignments (each from the assignment's version), and
+    /// A helper sees the households of its current assignments (each from the assignment's log position), and
     /// its own records; households whose assignment ended (or was deleted) have departed.
     static func helperScope(_ helperId: String, assignments: [SyncRecord]) -> Scope {
         var scope = Scope(owner: helperId)
@@ -30,9 +30,9 @@ public enum ScopeRules {
             guard let household = assignment.fields["householdId"]?.stringValue ?? assignment.scope.householdId
             else { continue }
             if let ended = endedAt(assignment) {
-                scope.departed[household] = Scope.Departure(version: assignment.version, effectiveAt: ended)
+                scope.departed[household] = Scope.Departure(position: assignment.position, effectiveAt: ended)
             } else {
-                scope.households[household] = max(scope.households[household] ?? 0, assignment.version)
+                scope.households[household] = max(scope.households[household] ?? 0, assignment.position)
             }
         }
         // A household can have an ended and a current assignment only through duplicate ids; current wins.

@@ -40,16 +40,17 @@ public struct ConflictResolver: Sendable {
 
     public init(serverNow: Int64) { self.serverNow = serverNow }
 
-    /// Resolves `conflict` on `record`. Returns the record to write at `newVersion` (nil when the record
+    /// Resolves `conflict` on `record`. Returns the record to write at its next version (nil when the record
     /// does not change: a deleted record kept deleted) and the resolved conflicts, `conflict` first.
     ///
     /// Choosing a side settles, with that side, every other open hard conflict that the same mutation opened
     /// on the record (`others` are the record's other open conflicts): the fields of one edit belong
     /// together, and settling them one at a time could be impossible (status and monitoring category must
     /// agree after every write). An entered value settles only `conflict`.
-    public func resolve(_ conflict: Conflict, record: SyncRecord, request: Request, newVersion: Int64,
+    public func resolve(_ conflict: Conflict, record: SyncRecord, request: Request,
                         others: [Conflict] = []) throws(Refusal) -> (record: SyncRecord?, conflicts: [Conflict])
     {
+        let newVersion = record.version + 1
         guard conflict.status == .open else {
             throw Refusal(code: .conflictNotOpen, field: nil, message: conflict.status == .logged
                 ? "提示性冲突已自动合并，无需处理 (soft conflicts are informational)"
@@ -138,8 +139,9 @@ public struct ConflictResolver: Sendable {
         }
     }
 
-    /// Deletes `record` as an admin: a tombstone at `newVersion`, which pull delivers as `deleted`.
-    public func delete(_ record: SyncRecord, newVersion: Int64) throws(Refusal) -> SyncRecord {
+    /// Deletes `record` as an admin: a tombstone at its next version, which pull delivers as `deleted`.
+    public func delete(_ record: SyncRecord) throws(Refusal) -> SyncRecord {
+        let newVersion = record.version + 1
         guard record.collection == .households || record.collection == .members else {
             throw Refusal(code: .operationNotAllowed, field: "collection",
                           message: "只能删除贫困户和家庭成员 (only households and members can be deleted)")

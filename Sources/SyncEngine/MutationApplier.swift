@@ -13,8 +13,8 @@ public struct MutationApplier: Sendable {
         /// Accepted without changing the record, which stays at `version`: every field lost to a newer
         /// write, or the record is deleted and the edit waits in a `deleted` conflict.
         case unchanged(version: Int64, conflicts: [Conflict])
-        /// The record's new state at the version the planner offered, and the conflicts the merge opened
-        /// or logged.
+        /// The record's new state at its next version (1 for a new record), and the conflicts the merge
+        /// opened or logged.
         case write(SyncRecord, conflicts: [Conflict])
     }
 
@@ -23,9 +23,9 @@ public struct MutationApplier: Sendable {
     public init(context: PushContext) { self.context = context }
 
     /// Applies `mutation`, whose stamp the planner has already clamped to `stamp`, to the current
-    /// `records`, for a device whose helper may write `scope`. A record written gets `newVersion`.
+    /// `records`, for a device whose helper may write `scope`. A record written gets its next version.
     public func apply(_ mutation: Mutation, stamp: HLCTimestamp, records: [RecordKey: SyncRecord],
-                      scope: Scope, newVersion: Int64) -> Outcome {
+                      scope: Scope) -> Outcome {
         guard let collection = CollectionName(rawValue: mutation.collection) else {
             return .rejected(code: .unknownCollection, field: "collection", message: "未知的数据集 (unknown collection)")
         }
@@ -52,18 +52,17 @@ public struct MutationApplier: Sendable {
         let schema = Domain.schema(for: collection)
         let existing = records[RecordKey(collection, mutation.recordId)]
         if mutation.op == .set {
-            return set(mutation, existing: existing, stamp: stamp, schema: schema, scope: scope,
-                       newVersion: newVersion)
+            return set(mutation, existing: existing, stamp: stamp, schema: schema, scope: scope)
         }
         if existing != nil {
             return .rejected(code: .recordExists, field: "recordId", message: "记录已存在 (record exists)")
         }
         return create(collection: collection, mutation: mutation, stamp: stamp, schema: schema, records: records,
-                      scope: scope, newVersion: newVersion)
+                      scope: scope)
     }
 
     private func set(_ mutation: Mutation, existing stored: SyncRecord?, stamp: HLCTimestamp, schema: CollectionSchema,
-                     scope: Scope, newVersion: Int64) -> Outcome {
+                     scope: Scope) -> Outcome {
         guard var existing = stored else {
             return .rejected(code: .recordNotFound, field: "recordId", message: "记录不存在 (record not found)")
         }
@@ -82,7 +81,7 @@ public struct MutationApplier: Sendable {
         // (protocol/conflicts.md §2). The client module always sends one.
         let write = FieldMerger.Write(fields: mutation.fields, stamp: stamp,
                                       baseVersion: mutation.baseVersion ?? existing.version,
-                                      deviceId: context.deviceId, newVersion: newVersion)
+                                      deviceId: context.deviceId, newVersion: existing.version + 1)
         let merger = FieldMerger(schema: schema)
         var merged = merger.merge(write, into: existing)
         var violation = schema.validateRecord(merged.fields)
@@ -113,6 +112,7 @@ public struct MutationApplier: Sendable {
         }
         if let violation { return rejected(violation) }
         var record = existing
+        record.version = write.newVersion
         record.fields = merged.fields
         record.stamps = merged.stamps
         record.fieldVersions = merged.fieldVersions
@@ -173,7 +173,7 @@ public struct MutationApplier: Sendable {
     }
 
     private func create(collection: CollectionName, mutation: Mutation, stamp: HLCTimestamp, schema: CollectionSchema,
-                        records: [RecordKey: SyncRecord], scope deviceScope: Scope, newVersion: Int64) -> Outcome {
+                        records: [RecordKey: SyncRecord], scope deviceScope: Scope) -> Outcome {
         var fields = mutation.fields
         var household: SyncRecord?
         if let householdId = fields["householdId"]?.stringValue {
@@ -215,8 +215,8 @@ public struct MutationApplier: Sendable {
         if recordScope.villageCode == nil { recordScope.villageCode = household?.scope.villageCode }
         if collection == .visits { recordScope.helperId = context.helperId }
         let stamps = Dictionary(uniqueKeysWithValues: fields.keys.map { ($0, stamp) })
-        return .write(SyncRecord(collection: collection, id: mutation.recordId, fields: fields, stamps: stamps,
-                                 scope: recordScope), conflicts: [])
+        return .write(SyncRecord(collection: collection, id: mutation.recordId, version: 1, fields: fields,
+                                 stamps: stamps, scope: recordScope), conflicts: [])
     }
 
     private func rejected(_ violation: FieldViolation) -> Outcome {

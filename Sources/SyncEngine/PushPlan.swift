@@ -29,7 +29,8 @@ public struct RejectedMutation: Sendable, Hashable, Codable {
 public struct PushPlan: Sendable, Hashable {
     /// One outcome per processed entry, in order (the push response).
     public var results: [MutationResult]
-    /// Final states of changed records, each with its new version.
+    /// Final states of changed records, each with its new version, in the order they were first written.
+    /// Their log positions are the store's to assign.
     public var writes: [SyncRecord]
     /// New outcomes to store by sequence number (replays are not stored again).
     public var newOutcomes: [MutationResult]
@@ -39,8 +40,6 @@ public struct PushPlan: Sendable, Hashable {
     public var conflicts: [Conflict]
     /// The device's last applied sequence number after the push.
     public var lastAppliedSeq: Int64
-    /// The newest change-log version after the push.
-    public var headVersion: Int64
     /// Set when a gap stopped processing: the number expected next.
     public var expectedSeq: Int64?
     /// Some stamp in the push was clamped for clock skew.

@@ -49,6 +49,7 @@ public struct PushPlanner: Sendable {
         var rejections: [RejectedMutation] = []
         var conflicts: [Conflict] = []
         var written: [RecordKey: SyncRecord] = [:]
+        var writeOrder: [RecordKey] = []
         var expectedSeq: Int64?
         var clamped = false
         // Clamped stamps all land on the server's millisecond; numbering them keeps later writes of the same
@@ -96,21 +97,18 @@ public struct PushPlanner: Sendable {
                     stamp.logical = clampCounter
                     clampCounter += 1
                 }
-                switch applier.apply(mutation, stamp: stamp, records: state.records, scope: state.scope,
-                                     newVersion: state.headVersion + 1) {
+                switch applier.apply(mutation, stamp: stamp, records: state.records, scope: state.scope) {
                 case .rejected(let code, let field, let message):
                     result = .rejected(seq: seq, code: code, field: field, message: message)
                 case .unchanged(let version, let opened):
                     clamped = clamped || wasClamped
                     conflicts += opened
                     result = Self.outcome(seq: seq, version: version, conflicts: opened)
-                case .write(var record, let opened):
+                case .write(let record, let opened):
                     clamped = clamped || wasClamped
-                    state.headVersion += 1
-                    record.version = state.headVersion
                     let key = RecordKey(record.collection, record.id)
                     state.records[key] = record
-                    written[key] = record
+                    if written.updateValue(record, forKey: key) == nil { writeOrder.append(key) }
                     conflicts += opened
                     result = Self.outcome(seq: seq, version: record.version, conflicts: opened)
                 }
@@ -124,12 +122,11 @@ public struct PushPlanner: Sendable {
 
         return PushPlan(
             results: results,
-            writes: written.values.sorted { $0.version < $1.version },
+            writes: writeOrder.map { written[$0]! },
             newOutcomes: newOutcomes,
             rejections: rejections,
             conflicts: conflicts,
             lastAppliedSeq: state.lastAppliedSeq,
-            headVersion: state.headVersion,
             expectedSeq: expectedSeq,
             clockSkewClamped: clamped
         )

@@ -22,12 +22,12 @@ public struct PushContext: Sendable, Hashable {
 /// One entry of a push batch after parsing: a mutation, or why it could not be read.
 public typealias PushEntry = Result<Mutation, MutationParseFailure>
 
-/// What a store reads inside the push transaction before the engine plans the push.
+/// What a store reads inside the push transaction before the engine plans the push. Nothing global: the
+/// records are read under their row locks, so pushes to different records never wait for each other
+/// (docs/log-positions.md).
 public struct PushSnapshot: Sendable, Hashable {
     /// The device's last applied sequence number.
     public var lastAppliedSeq: Int64
-    /// The newest change-log version.
-    public var headVersion: Int64
     /// Stored outcomes for the batch's sequence numbers that were applied before (replays).
     public var storedOutcomes: [Int64: MutationResult]
     /// The current state of every record the batch touches or refers to (see `PushPlanner.keysToLoad`).
@@ -36,10 +36,9 @@ public struct PushSnapshot: Sendable, Hashable {
     /// transaction.
     public var scope: Scope
 
-    public init(lastAppliedSeq: Int64, headVersion: Int64, storedOutcomes: [Int64: MutationResult],
+    public init(lastAppliedSeq: Int64, storedOutcomes: [Int64: MutationResult],
                 records: [RecordKey: SyncRecord], scope: Scope) {
         self.lastAppliedSeq = lastAppliedSeq
-        self.headVersion = headVersion
         self.storedOutcomes = storedOutcomes
         self.records = records
         self.scope = scope

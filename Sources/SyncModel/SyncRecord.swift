@@ -1,9 +1,18 @@
-/// A record as stored: its fields with per-field stamps, its version, and the keys that place it in scopes.
+/// A record as stored: its fields with per-field stamps, its version, its place in the change log, and the
+/// keys that place it in scopes.
+///
+/// Two numbers (docs/log-positions.md): `version` is the record's own revision, 1 when created and +1 on
+/// every write of it, which the engine computes from the record alone and which merges compare; `position`
+/// is where this state sits in the server-wide change log, which only a store assigns, at or after commit.
 public struct SyncRecord: Sendable, Hashable, Codable {
     public var collection: CollectionName
     public var id: String
-    /// The change-log version of this state (0 before it is first written).
+    /// The record's own version (revision): 1 when created, +1 per write of this record (0 before it is
+    /// first written). Versions of different records are unrelated.
     public var version: Int64
+    /// The position of this state in the change log, assigned by the store (0 until it has one). Pulls walk
+    /// positions; devices see them only inside the opaque cursor (protocol 2).
+    public var position: Int64
     /// A tombstone.
     public var deleted: Bool
     public var fields: [String: JSONValue]
@@ -18,12 +27,13 @@ public struct SyncRecord: Sendable, Hashable, Codable {
     /// Hard conflicts on this record awaiting review, sorted by id.
     public var openConflicts: [ConflictMarker]
 
-    public init(collection: CollectionName, id: String, version: Int64 = 0, deleted: Bool = false,
+    public init(collection: CollectionName, id: String, version: Int64 = 0, position: Int64 = 0, deleted: Bool = false,
                 fields: [String: JSONValue], stamps: [String: HLCTimestamp], scope: RecordScope,
                 fieldVersions: [String: Int64] = [:], openConflicts: [ConflictMarker] = []) {
         self.collection = collection
         self.id = id
         self.version = version
+        self.position = position
         self.deleted = deleted
         self.fields = fields
         self.stamps = stamps
@@ -32,9 +42,11 @@ public struct SyncRecord: Sendable, Hashable, Codable {
         self.openConflicts = openConflicts
     }
 
-    /// The record as pull delivers it.
-    public var change: RecordChange {
-        RecordChange(collection: collection.rawValue, recordId: id, version: version, deleted: deleted,
+    /// The record as pull delivers it: with its version (protocol 2), or with its log position in the
+    /// `version` field, as protocol 1 defined it (protocol/README.md §3).
+    public func change(protocolVersion: Int = ProtocolVersion.current) -> RecordChange {
+        RecordChange(collection: collection.rawValue, recordId: id,
+                     version: protocolVersion >= 2 ? version : position, deleted: deleted,
                      fields: deleted ? [:] : fields, stamps: deleted ? [:] : stamps,
                      openConflicts: deleted || openConflicts.isEmpty ? nil : openConflicts)
     }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import SyncModel
 import SyncService
+import SyncStore
 
 /// Turns every error into `{code, message}` with a stable code. Internals (SQL, paths, stack details)
 /// are logged, never sent.
@@ -32,6 +33,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let code: ErrorCode = error.status == .notFound ? .notFound : .invalidRequest
             let message = error.status == .notFound ? "没有这个接口 (no such endpoint)" : (error.body ?? "\(error.status)")
             return try APIError(error.status, code, message).response(from: request, context: context)
+        } catch let error as SyncStoreError where error.code == .unavailable {
+            // Nothing was committed (a database failover, a lost connection): the client retries.
+            context.logger.warning("store unavailable", metadata: ["error": "\(error)"])
+            return try APIError(.serviceUnavailable, .overloaded, "服务器暂时不可用，请稍后重试 (store unavailable, retry later)",
+                                headers: [.retryAfter: "1"]).response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             return try APIError(.internalServerError, .internalError, "服务器内部错误 (internal error)")

@@ -20,17 +20,17 @@ struct SyncRoutes<Context: RequestContext> {
     }
 
     private func push(_ request: Request, context: Context) async throws -> Response {
-        try Self.checkProtocol(request)
+        let protocolVersion = try Self.checkProtocol(request)
         let device = try await authenticate(request)
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
         let envelope = try PushEnvelope.parse(body.readableBytesView)
-        let response = try await service.push(envelope, from: device)
+        let response = try await service.push(envelope, from: device, protocolVersion: protocolVersion)
         return try JSONResponse.make(response, request: request, headers: Self.protocolHeaders)
     }
 
     private func pull(_ request: Request, context: Context) async throws -> Response {
-        try Self.checkProtocol(request)
+        let protocolVersion = try Self.checkProtocol(request)
         let device = try await authenticate(request)
         let query = request.uri.queryParameters
         var maxBytes: Int?
@@ -42,12 +42,13 @@ struct SyncRoutes<Context: RequestContext> {
         }
         let response = try await service.pull(
             cursor: query["cursor"].map { String($0) }, maxBytes: maxBytes,
-            clientVersion: request.headers[HTTPField.Name("Bangfu-Client-Version")!], from: device)
+            clientVersion: request.headers[HTTPField.Name("Bangfu-Client-Version")!], from: device,
+            protocolVersion: protocolVersion)
         return try JSONResponse.make(response, request: request, headers: Self.protocolHeaders)
     }
 
     private func integrity(_ request: Request, context: Context) async throws -> Response {
-        try Self.checkProtocol(request)
+        let protocolVersion = try Self.checkProtocol(request)
         let device = try await authenticate(request)
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
@@ -57,7 +58,7 @@ struct SyncRoutes<Context: RequestContext> {
         } catch {
             throw APIError(.badRequest, .malformedJSON, "完整性校验格式错误 (body must be {households, other})")
         }
-        let response = try await service.checkIntegrity(check, from: device)
+        let response = try await service.checkIntegrity(check, from: device, protocolVersion: protocolVersion)
         return try JSONResponse.make(response, request: request, headers: Self.protocolHeaders)
     }
 
@@ -79,8 +80,9 @@ struct SyncRoutes<Context: RequestContext> {
         "\(ProtocolVersion.supported.lowerBound)-\(ProtocolVersion.supported.upperBound)"
     }
 
-    /// DESIGN §3.1: every sync request names its protocol version; others get 426.
-    static func checkProtocol(_ request: Request) throws {
+    /// DESIGN §3.1: every sync request names its protocol version; others get 426. Returns the version.
+    @discardableResult
+    static func checkProtocol(_ request: Request) throws -> Int {
         let raw = request.headers[HTTPField.Name(ProtocolVersion.headerName)!]
         guard let raw, let version = Int(raw.trimmingCharacters(in: .whitespaces)),
             ProtocolVersion.supported.contains(version)
@@ -90,5 +92,6 @@ struct SyncRoutes<Context: RequestContext> {
                 "协议版本不受支持，请升级应用 (send \(ProtocolVersion.headerName): \(supportedRange))",
                 headers: protocolHeaders)
         }
+        return version
     }
 }

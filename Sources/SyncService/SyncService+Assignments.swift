@@ -69,7 +69,7 @@ extension SyncService {
     /// The assignment's tombstone, stamped when the departure takes effect.
     private func endAssignment(household: String, helper: String, at stamp: HLCTimestamp) async throws -> SyncRecord {
         do {
-            return try await store.updateRecord(RecordKey(.assignments, "\(helper):\(household)")) { current, _ in
+            return try await store.updateRecord(RecordKey(.assignments, "\(helper):\(household)")) { current in
                 guard !current.deleted else {
                     throw ServiceError(.recordNotFound, "原帮扶关系不存在 (no current assignment to end)")
                 }

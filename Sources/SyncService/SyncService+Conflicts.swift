@@ -35,8 +35,8 @@ extension SyncService {
     package func resolveConflict(id: String, request: ConflictResolver.Request) async throws -> [Conflict] {
         let resolver = ConflictResolver(serverNow: now())
         do {
-            let resolved = try await store.resolveConflict(id: id) { conflict, record, others, version in
-                let result = try resolver.resolve(conflict, record: record, request: request, newVersion: version,
+            let resolved = try await store.resolveConflict(id: id) { conflict, record, others in
+                let result = try resolver.resolve(conflict, record: record, request: request,
                                                   others: others)
                 return (result.record, result.conflicts)
             }
@@ -60,8 +60,8 @@ extension SyncService {
     package func deleteRecord(_ key: RecordKey) async throws -> SyncRecord {
         let resolver = ConflictResolver(serverNow: now())
         do {
-            let tombstone = try await store.updateRecord(key) { record, version in
-                try resolver.delete(record, newVersion: version)
+            let tombstone = try await store.updateRecord(key) { record in
+                try resolver.delete(record)
             }
             logger.info("record deleted by admin", metadata: ["record": "\(key)", "record.version": "\(tombstone.version)"])
             return tombstone

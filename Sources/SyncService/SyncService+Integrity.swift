@@ -5,7 +5,9 @@ import SyncStore
 /// The integrity check (protocol/scopes.md §6): the device sends what it holds as digests per household;
 /// the server compares them with its scope and says what to purge and what to fetch again.
 extension SyncService {
-    package func checkIntegrity(_ request: IntegrityRequest, from device: DeviceIdentity) async throws -> IntegrityResponse {
+    /// Digests use the versions the device was sent: record versions in protocol 2, log positions in 1.
+    package func checkIntegrity(_ request: IntegrityRequest, from device: DeviceIdentity,
+                                protocolVersion: Int = ProtocolVersion.current) async throws -> IntegrityResponse {
         guard request.households.count <= config.maxIntegrityHouseholds else {
             throw ServiceError(.invalidRequest, "户数过多 (too many households in one integrity check)")
         }
@@ -26,7 +28,7 @@ extension SyncService {
             head = page.head
             for record in page.records where !record.deleted {
                 let line = IntegrityDigest.line(collection: record.collection.rawValue, recordId: record.id,
-                                                version: record.version)
+                                                version: protocolVersion >= 2 ? record.version : record.position)
                 if let household = record.scope.householdId { lines[household, default: []].append(line) } else { other.append(line) }
             }
             after = page.cursor

@@ -57,8 +57,10 @@ package final class SyncService: Sendable {
 
     // MARK: Push
 
-    /// Applies a push batch from an authenticated device (DESIGN §3.2–3.3).
-    package func push(_ envelope: PushEnvelope, from device: DeviceIdentity) async throws -> PushResponse {
+    /// Applies a push batch from an authenticated device (DESIGN §3.2–3.3), sent in protocol
+    /// `protocolVersion`.
+    package func push(_ envelope: PushEnvelope, from device: DeviceIdentity,
+                      protocolVersion: Int = ProtocolVersion.current) async throws -> PushResponse {
         guard envelope.deviceId == device.deviceId else {
             throw ServiceError(.deviceMismatch, "只能以本设备身份提交 (deviceId does not match the token)")
         }
@@ -68,7 +70,18 @@ package final class SyncService: Sendable {
         }
         let started = ContinuousClock.now
         let serverNow = now()
-        let entries = envelope.mutations.map(Mutation.parse)
+        var parsed = envelope.mutations.map(Mutation.parse)
+        if protocolVersion < 2 {
+            // A protocol 1 base is a log position, which cannot be compared with record versions: the write
+            // merges by stamp alone, as one without a base does (docs/log-positions.md §4). It is applied,
+            // never refused for being old.
+            parsed = parsed.map { entry in entry.map { mutation in
+                var mutation = mutation
+                mutation.baseVersion = nil
+                return mutation
+            } }
+        }
+        let entries = parsed
         let planner = PushPlanner(context: PushContext(
             deviceId: device.deviceId, helperId: device.helperId, serverNow: serverNow,
             clamp: ClockSkewClamp(maxSkewMs: Int64(config.maxClockSkewSeconds) * 1000)))
@@ -83,7 +96,7 @@ package final class SyncService: Sendable {
         }
         syncLog.append(SyncLogEntry(
             deviceId: device.deviceId, kind: .push, at: serverNow, pushed: envelope.mutations.count,
-            applied: plan.appliedCount, rejected: plan.rejectedCount, version: plan.headVersion,
+            applied: plan.appliedCount, rejected: plan.rejectedCount, version: 0,
             durationMicros: Self.micros(since: started), clientVersion: envelope.clientVersion,
             clockSkewClamped: plan.clockSkewClamped))
         return PushResponse(results: plan.results, lastAppliedSeq: plan.lastAppliedSeq, expectedSeq: plan.expectedSeq,
@@ -93,8 +106,8 @@ package final class SyncService: Sendable {
     // MARK: Pull
 
     /// Reads the next page of changes in the device's scope after `cursor` (DESIGN §3.4).
-    package func pull(cursor token: String?, maxBytes: Int?, clientVersion: String?, from device: DeviceIdentity)
-        async throws -> PullResponse
+    package func pull(cursor token: String?, maxBytes: Int?, clientVersion: String?, from device: DeviceIdentity,
+                      protocolVersion: Int = ProtocolVersion.current) async throws -> PullResponse
     {
         guard let cursor = SyncCursor(token: token ?? "") else {
             throw ServiceError(.invalidCursor, "同步游标无效，请从头同步 (cursor not issued by this server)")
@@ -123,16 +136,16 @@ package final class SyncService: Sendable {
         syncLog.append(SyncLogEntry(
             deviceId: device.deviceId, kind: .pull, at: serverNow, pulled: page.items.count, version: page.cursor,
             durationMicros: Self.micros(since: started), clientVersion: clientVersion))
-        return PullResponse(changes: page.items.map(Self.change), cursor: SyncCursor(version: page.cursor, epoch: page.epoch).token,
+        return PullResponse(changes: page.items.map { Self.change($0, protocolVersion: protocolVersion) }, cursor: SyncCursor(version: page.cursor, epoch: page.epoch).token,
                             hasMore: page.hasMore, lastAppliedSeq: page.lastAppliedSeq, head: page.head,
                             serverTime: serverNow)
     }
 
-    /// A pull item as the wire carries it.
-    static func change(_ item: PullItem) -> RecordChange {
+    /// A pull item as the wire of `protocolVersion` carries it.
+    static func change(_ item: PullItem, protocolVersion: Int) -> RecordChange {
         switch item {
         case .record(let record):
-            return record.change
+            return record.change(protocolVersion: protocolVersion)
         case .removed(let key, let position):
             return RecordChange(collection: key.collection.rawValue, recordId: key.id, version: position, deleted: false,
                                 removed: true, fields: [:], stamps: [:])

@@ -20,14 +20,17 @@ package final class MemorySyncStore: SyncStore {
         var conflicts: [Conflict] = []
         var conflictIndex: [String: Int] = [:]
         /// Scope indexes, so that a pull costs O(records in scope), not O(county): records by household,
-        /// household-less records by helper, and by current version (for region and whole-log walks).
+        /// household-less records by helper, and by log position (for region and whole-log walks).
         var byHousehold: [String: Set<RecordKey>] = [:]
         var ownedBy: [String: Set<RecordKey>] = [:]
         var assignmentsOf: [String: Set<RecordKey>] = [:]
-        var byVersion: [Int64: RecordKey] = [:]
+        var byPosition: [Int64: RecordKey] = [:]
 
-        /// Stores `record` (its version already set) and keeps the indexes in step.
-        mutating func put(_ record: SyncRecord) {
+        /// Stores `record` (its version already set) at the next log position and keeps the indexes in step.
+        mutating func put(_ written: SyncRecord) {
+            var record = written
+            head += 1
+            record.position = head
             let key = RecordKey(record.collection, record.id)
             if let old = records[key] { unindex(old, key: key) }
             records[key] = record
@@ -39,7 +42,7 @@ package final class MemorySyncStore: SyncStore {
             if record.collection == .assignments, let helper = record.scope.helperId {
                 assignmentsOf[helper, default: []].insert(key)
             }
-            byVersion[record.version] = key
+            byPosition[record.position] = key
         }
 
         /// Forgets `key` entirely (compaction).
@@ -54,7 +57,7 @@ package final class MemorySyncStore: SyncStore {
                 ownedBy[helper]?.remove(key)
                 assignmentsOf[helper]?.remove(key)
             }
-            if byVersion[old.version] == key { byVersion[old.version] = nil }
+            if byPosition[old.position] == key { byPosition[old.position] = nil }
         }
 
         func assignments(_ helper: String?) -> [SyncRecord] {
@@ -79,7 +82,7 @@ package final class MemorySyncStore: SyncStore {
             var stored: [Int64: MutationResult] = [:]
             for seq in load.seqs { stored[seq] = deviceOutcomes[seq] }
             let snapshot = PushSnapshot(
-                lastAppliedSeq: state.lastApplied[load.deviceId] ?? 0, headVersion: state.head,
+                lastAppliedSeq: state.lastApplied[load.deviceId] ?? 0,
                 storedOutcomes: stored, records: records,
                 scope: load.scope.resolve(state.assignments(load.scope.assignmentsOf)))
             let plan = planner(snapshot)
@@ -93,7 +96,6 @@ package final class MemorySyncStore: SyncStore {
                 state.conflicts.append(conflict)
             }
             state.lastApplied[load.deviceId] = plan.lastAppliedSeq
-            state.head = plan.headVersion
             return plan
         }
     }
@@ -115,26 +117,26 @@ package final class MemorySyncStore: SyncStore {
                 (state.byHousehold[household] ?? []).map { (key: $0, householdId: household) }
             }
             // The ordinary log in scope: through the household and owner indexes for a helper, through the
-            // version index for a region (whose cost follows the changes since the cursor).
+            // position index for a region (whose cost follows the changes since the cursor).
             let candidates: [SyncRecord]
             if scope.regionPrefixes.isEmpty {
                 var keys = Set<RecordKey>()
                 for household in scope.households.keys { keys.formUnion(state.byHousehold[household] ?? []) }
                 if let owner = scope.owner { keys.formUnion(state.ownedBy[owner] ?? []) }
                 candidates = keys.compactMap { state.records[$0] }
-                    .filter { $0.version > query.after && scope.contains($0.scope) }
-                    .sorted { $0.version < $1.version }
+                    .filter { $0.position > query.after && scope.contains($0.scope) }
+                    .sorted { $0.position < $1.position }
             } else {
                 candidates = (max(query.after, 0) + 1 ..< max(query.after, 0, state.head) + 1)
-                    .compactMap { state.byVersion[$0].flatMap { state.records[$0] } }
+                    .compactMap { state.byPosition[$0].flatMap { state.records[$0] } }
                     .filter { scope.contains($0.scope) }
             }
-            let page = try assembler.assemble(movedIn: movedIn, movedOut: movedOut) { afterVersion, limit in
-                // Binary search: the candidates are sorted by version.
+            let page = try assembler.assemble(movedIn: movedIn, movedOut: movedOut) { afterPosition, limit in
+                // Binary search: the candidates are sorted by position.
                 var low = 0, high = candidates.count
                 while low < high {
                     let middle = (low + high) / 2
-                    if candidates[middle].version <= afterVersion { low = middle + 1 } else { high = middle }
+                    if candidates[middle].position <= afterPosition { low = middle + 1 } else { high = middle }
                 }
                 return candidates[low...].prefix(limit).map(sized)
             }
@@ -153,7 +155,7 @@ package final class MemorySyncStore: SyncStore {
             let doomed = state.records.values.filter { ($0.deleted || collections.contains($0.collection)) && purgeable($0) }
             for record in doomed {
                 state.remove(RecordKey(record.collection, record.id))
-                state.compactedThrough = max(state.compactedThrough, record.version)
+                state.compactedThrough = max(state.compactedThrough, record.position)
             }
             return CompactionReport(purged: doomed.count, compactedThrough: state.compactedThrough)
         }
@@ -162,8 +164,7 @@ package final class MemorySyncStore: SyncStore {
     package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
         state.withLock { state in
             for var record in records {
-                state.head += 1
-                record.version = state.head
+                record.version = (state.records[RecordKey(record.collection, record.id)]?.version ?? 0) + 1
                 state.put(record)
             }
             return state.head
@@ -250,7 +251,7 @@ package final class MemorySyncStore: SyncStore {
 
     package func resolveConflict(
         id: String,
-        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict], Int64) throws -> (SyncRecord?, [Conflict])
+        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict] {
         try state.withLock { state in
             guard let index = state.conflictIndex[id] else { throw SyncStoreError(.conflictNotFound, id) }
@@ -262,10 +263,9 @@ package final class MemorySyncStore: SyncStore {
                 $0.recordId == conflict.recordId && $0.collection == conflict.collection && $0.status == .open
                     && $0.id != id
             }
-            let (updated, resolved) = try resolve(conflict, record, others, state.head + 1)
+            let (updated, resolved) = try resolve(conflict, record, others)
             if var updated {
-                state.head += 1
-                updated.version = state.head
+                updated.version = record.version + 1
                 state.put(updated)
             }
             for settled in resolved {
@@ -276,15 +276,14 @@ package final class MemorySyncStore: SyncStore {
     }
 
     package func updateRecord(
-        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord, Int64) throws -> SyncRecord
+        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
     ) async throws -> SyncRecord {
         try state.withLock { state in
             guard let record = state.records[key] else { throw SyncStoreError(.recordNotFound, key.description) }
-            var updated = try change(record, state.head + 1)
-            state.head += 1
-            updated.version = state.head
+            var updated = try change(record)
+            updated.version = record.version + 1
             state.put(updated)
-            return updated
+            return state.records[key]!
         }
     }
 

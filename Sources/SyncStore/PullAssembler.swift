@@ -4,12 +4,13 @@ import SyncModel
 /// Builds one pull page from what an adapter reads, so that every adapter pages alike
 /// (protocol/scopes.md §4). It holds no scope rule: the `Scope` says which households moved in or out, and
 /// the adapter supplies
-/// - `movedIn`: every record of the households that moved in after the cursor (any version), and
+/// - `movedIn`: every record of the households that moved in after the cursor (any position), and
 /// - `movedOut`: the keys of every record of the households that left after the cursor, and
-/// - `walk`: the records in scope with a version above a given one, in version order (its ordinary log).
+/// - `walk`: the records in scope with a log position above a given one, in position order (its ordinary
+///   log).
 ///
-/// Items are delivered in *position* order: a record at `max(version, since)`, a removal at the version at
-/// which its household left. Records of one moved-in household share a position and come in one page
+/// Items are delivered in *delivery* order: a record at `max(position, since)`, a removal at the position
+/// at which its household left. Records of one moved-in household share a position and come in one page
 /// together (like a single record larger than the budget), so the cursor never splits them.
 package struct PullAssembler {
     /// A record as read, with its size on the wire (`RecordCodec.wireSize`).
@@ -36,7 +37,7 @@ package struct PullAssembler {
     /// The page: its items, whether more wait, and the position of its last item. `walk` is called as the
     /// page needs rows (an adapter whose reads are synchronous, inside its read transaction).
     package func assemble(movedIn: [Sized], movedOut: [(key: RecordKey, householdId: String)],
-                          walk: (_ afterVersion: Int64, _ limit: Int) throws -> [Sized]) throws
+                          walk: (_ afterPosition: Int64, _ limit: Int) throws -> [Sized]) throws
         -> (items: [PullItem], hasMore: Bool, lastPosition: Int64?)
     {
         var assembly = start(movedIn: movedIn, movedOut: movedOut)
@@ -46,7 +47,7 @@ package struct PullAssembler {
 
     /// The same for an adapter whose reads are asynchronous.
     package func assemble(movedIn: [Sized], movedOut: [(key: RecordKey, householdId: String)],
-                          walk: (_ afterVersion: Int64, _ limit: Int) async throws -> [Sized]) async throws
+                          walk: (_ afterPosition: Int64, _ limit: Int) async throws -> [Sized]) async throws
         -> (items: [PullItem], hasMore: Bool, lastPosition: Int64?)
     {
         var assembly = start(movedIn: movedIn, movedOut: movedOut)
@@ -55,7 +56,7 @@ package struct PullAssembler {
     }
 
     /// An assembly in progress: `step()` runs until the page is complete (nil) or it needs rows of the walk
-    /// after a version, which the adapter reads and hands to `feed`.
+    /// after a position, which the adapter reads and hands to `feed`.
     package func start(movedIn: [Sized], movedOut: [(key: RecordKey, householdId: String)]) -> Assembly {
         let since = scope.movedIn(after: after)
         let departures = scope.movedOut(after: after)
@@ -65,15 +66,15 @@ package struct PullAssembler {
         // hold a record deleted meanwhile (the convergence histories found this).
         for (record, bytes) in movedIn {
             guard let household = record.scope.householdId, let position = since[household],
-                record.version <= position
+                record.position <= position
             else { continue }
             groups[position, default: ([], 0)].items.append(.record(record))
             groups[position, default: ([], 0)].bytes += bytes
         }
         for (key, household) in movedOut {
             guard let departure = departures[household] else { continue }
-            groups[departure.version, default: ([], 0)].items.append(.removed(key, position: departure.version))
-            groups[departure.version, default: ([], 0)].bytes += key.collection.rawValue.utf8.count + key.id.utf8.count + 80
+            groups[departure.position, default: ([], 0)].items.append(.removed(key, position: departure.position))
+            groups[departure.position, default: ([], 0)].bytes += key.collection.rawValue.utf8.count + key.id.utf8.count + 80
         }
         let extras = groups.sorted { $0.key < $1.key }
             .map { (position: $0.key, items: Self.ordered($0.value.items), bytes: $0.value.bytes) }
@@ -112,11 +113,11 @@ package struct PullAssembler {
         /// Rows of the walk, as asked for by the last `step()`.
         package mutating func feed(_ rows: [Sized]) {
             walkDone = rows.count < chunk
-            walkAfter = rows.last?.record.version ?? walkAfter
+            walkAfter = rows.last?.record.position ?? walkAfter
             // A moved-in household's records up to its position come in its group instead.
             buffer = rows.filter { row in
                 guard let household = row.record.scope.householdId, let position = since[household] else { return true }
-                return row.record.version > position
+                return row.record.position > position
             }
             bufferIndex = 0
         }
@@ -132,8 +133,8 @@ package struct PullAssembler {
                 var next: [PullItem]
                 var size: Int
                 let position: Int64
-                if let ordinary, extra.map({ ordinary.record.version < $0.position }) ?? true {
-                    position = ordinary.record.version
+                if let ordinary, extra.map({ ordinary.record.position < $0.position }) ?? true {
+                    position = ordinary.record.position
                     next = [.record(ordinary.record)]
                     size = ordinary.bytes
                     bufferIndex += 1
@@ -143,8 +144,8 @@ package struct PullAssembler {
                     size = extra.bytes
                     extraIndex += 1
                     // Nothing may share a position with a group and land on another page (the cursor would
-                    // skip it). Rows of the walk never share a version, so one look ahead is enough.
-                    if let ordinary, ordinary.record.version == position {
+                    // skip it). Rows of the walk never share a position, so one look ahead is enough.
+                    if let ordinary, ordinary.record.position == position {
                         next.append(.record(ordinary.record))
                         size += ordinary.bytes
                         bufferIndex += 1
@@ -167,11 +168,11 @@ package struct PullAssembler {
     }
 
     /// Records of a group in a stable order: households first, then members, assignments and visits, each
-    /// by version (the client applies a page in one transaction, the order only makes pages reproducible).
+    /// by position (the client applies a page in one transaction, the order only makes pages reproducible).
     private static func ordered(_ items: [PullItem]) -> [PullItem] {
         items.sorted { lhs, rhs in
             switch (lhs, rhs) {
-            case (.record(let a), .record(let b)): return (a.version, a.collection.rawValue, a.id) < (b.version, b.collection.rawValue, b.id)
+            case (.record(let a), .record(let b)): return (a.position, a.collection.rawValue, a.id) < (b.position, b.collection.rawValue, b.id)
             case (.removed(let a, _), .removed(let b, _)): return (a.collection.rawValue, a.id) < (b.collection.rawValue, b.id)
             case (.removed, .record): return true
             case (.record, .removed): return false

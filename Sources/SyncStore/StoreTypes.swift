@@ -59,7 +59,7 @@ package struct PushLoad: Sendable {
 package struct PullQuery: Sendable {
     package var deviceId: String
     package var scope: ScopeRequest
-    /// Deliver what is at a position above this (positions: `Scope.position(of:version:)`).
+    /// Deliver what is at a position above this (positions: `Scope.position(of:position:)`).
     package var after: Int64
     /// Stop adding records once the page would exceed this many bytes (at least one position's worth of
     /// records is delivered).
@@ -248,7 +248,9 @@ package struct CompactionReport: Sendable, Hashable, Codable {
 /// Failures of a store (infrastructure, not outcomes: those are values).
 package struct SyncStoreError: Error, Sendable, Hashable, CustomStringConvertible {
     package enum Code: String, Sendable { case duplicateAdmin, duplicateDevice, unknownHelper, corruptRecord, conflictNotFound, recordNotFound,
-        invalidConfiguration }
+        invalidConfiguration,
+        /// The database cannot be reached or cannot take writes just now (nothing was committed; retry).
+        unavailable }
     package var code: Code
     package var detail: String
     package init(_ code: Code, _ detail: String) {

@@ -7,8 +7,12 @@ import SyncModel
 /// Guarantees:
 /// - `applyPush` runs in one transaction: the records written, the outcomes, the rejections and the
 ///   device's last applied sequence commit together or not at all. It returns only after the commit.
-/// - Versions grow in commit order: a reader never sees version `v` committed while a smaller version is
-///   still to commit, so a pull that reached `v` never misses anything below it.
+/// - A record's `version` (its revision) is the engine's: the store writes what the plan or the closure
+///   hands it, and a record written by an admin operation gets `version + 1` of the state it replaces.
+/// - Log positions are the store's: it assigns each written state a position, at or after commit, and a
+///   reader never sees position `p` while a change with a smaller position can still appear, so a pull that
+///   reached `p` never misses anything below it (docs/log-positions.md). `applyPush`, `importRecords`,
+///   `resolveConflict` and `updateRecord` return only once their changes have positions (read your writes).
 /// - `pull` reads one consistent snapshot.
 /// Admin accounts sit behind their own small port, `AdminDirectory`, which every store also provides.
 package protocol SyncStore: AdminDirectory {
@@ -22,8 +26,8 @@ package protocol SyncStore: AdminDirectory {
     /// Reads one page of the change log for a device.
     func pull(_ query: PullQuery) async throws -> PullPage
 
-    /// Writes records as an admin or the seeder does (no merge, no sequence); assigns each a new version.
-    /// Returns the head version after the write.
+    /// Writes records as an admin or the seeder does (no merge, no sequence); each gets the next version of
+    /// the record it replaces (1 when new) and a new log position. Returns the log head after the write.
     @discardableResult
     func importRecords(_ records: [SyncRecord]) async throws -> Int64
 
@@ -33,7 +37,7 @@ package protocol SyncStore: AdminDirectory {
     /// How many live (not deleted) records a collection holds.
     func count(_ collection: CollectionName) async throws -> Int
 
-    /// The newest version.
+    /// The newest log position readers can see.
     func headVersion() async throws -> Int64
 
     /// Registers a device. Throws `duplicateDevice` if the id is taken, `unknownHelper` if the helper
@@ -63,23 +67,24 @@ package protocol SyncStore: AdminDirectory {
     func conflict(id: String) async throws -> Conflict?
 
     /// Resolves a conflict in one transaction: loads it, its record and the other open conflicts on that
-    /// record, calls `resolve` with them and the version a written record gets, and writes what it returns
-    /// (the record, and every conflict it settled, the asked-for one first). Throws `conflictNotFound`, or
-    /// what `resolve` throws.
+    /// record, calls `resolve` with them, and writes what it returns (the record, at the next version, and
+    /// every conflict it settled, the asked-for one first). Throws `conflictNotFound`, or what `resolve`
+    /// throws.
     func resolveConflict(
         id: String,
-        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict], Int64) throws -> (SyncRecord?, [Conflict])
+        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict]
 
     /// Forgets, in one transaction, every record that `purgeable` (a pure rule of the core) accepts among
     /// the tombstones and the live records of `collections`, and raises the compaction horizon to the
-    /// highest version forgotten (protocol/scopes.md §7).
+    /// highest log position forgotten (protocol/scopes.md §7).
     func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool) async throws
         -> CompactionReport
 
-    /// Changes one record as an admin, in one transaction: `change` gets the current state and the new
-    /// version and returns the state to write. Throws `recordNotFound`, or what `change` throws.
+    /// Changes one record as an admin, in one transaction: `change` gets the current state and returns the
+    /// state to write, which the store writes at the next version. Throws `recordNotFound`, or what `change`
+    /// throws.
     func updateRecord(
-        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord, Int64) throws -> SyncRecord
+        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
     ) async throws -> SyncRecord
 }

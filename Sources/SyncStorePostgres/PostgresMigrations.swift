@@ -124,6 +124,21 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        ("v2-revisions", [
+            // A record's version becomes its own revision; its place in the change log is a separate
+            // position, NULL from the write's commit until the sequencer stamps it (docs/log-positions.md).
+            // Both start at the old version, so revisions stay comparable with every base a device holds.
+            "ALTER TABLE records RENAME COLUMN version TO position",
+            "ALTER TABLE records ALTER COLUMN position DROP NOT NULL",
+            "ALTER TABLE records ADD COLUMN revision BIGINT NOT NULL DEFAULT 0",
+            "UPDATE records SET revision = position",
+            "CREATE SEQUENCE log_position AS BIGINT",
+            """
+            SELECT setval('log_position', GREATEST(value, 1), value > 0) FROM meta WHERE key = 'head'
+            """,
+            // What the sequencer looks for on every tick: only the rows not yet in the log.
+            "CREATE INDEX records_unsequenced ON records (collection, id) WHERE position IS NULL",
+        ]),
     ]
 
     /// Applies the migrations not yet applied.

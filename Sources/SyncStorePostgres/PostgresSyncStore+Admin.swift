@@ -41,24 +41,33 @@ extension PostgresSyncStore {
 
     package func appendSyncLog(_ entries: [SyncLogEntry]) async throws {
         guard !entries.isEmpty else { return }
-        try await transaction { connection in
-            for entry in entries {
-                try await connection.query("""
-                    INSERT INTO sync_log (device_id, kind, at, pushed, applied, rejected, pulled, version,
-                                          duration_us, client_version, clock_skew)
-                    VALUES (\(entry.deviceId), \(entry.kind.rawValue), \(entry.at), \(Int32(entry.pushed)),
-                            \(Int32(entry.applied)), \(Int32(entry.rejected)), \(Int32(entry.pulled)), \(entry.version),
-                            \(entry.durationMicros), \(entry.clientVersion), \(entry.clockSkewClamped))
-                    """, logger: logger)
-                let isPull = entry.kind == .pull
-                try await connection.query("""
-                    UPDATE devices SET
-                        last_sync_at = GREATEST(COALESCE(last_sync_at, 0), \(entry.at)),
-                        client_version = COALESCE(\(entry.clientVersion), client_version),
-                        cursor_version = CASE WHEN \(isPull) THEN \(entry.version) ELSE cursor_version END,
-                        clock_skew_flagged = clock_skew_flagged OR \(entry.clockSkewClamped)
-                    WHERE device_id = \(entry.deviceId)
-                    """, logger: logger)
+        // Device rows are updated in device order, once each, so that two flushes (or a flush and the pushes
+        // that lock their device's row) never wait for each other in a cycle.
+        let byDevice = Dictionary(grouping: entries, by: \.deviceId)
+        try await retryingRaces {
+            try await self.transaction { connection in
+                for entry in entries {
+                    try await connection.query("""
+                        INSERT INTO sync_log (device_id, kind, at, pushed, applied, rejected, pulled, version,
+                                              duration_us, client_version, clock_skew)
+                        VALUES (\(entry.deviceId), \(entry.kind.rawValue), \(entry.at), \(Int32(entry.pushed)),
+                                \(Int32(entry.applied)), \(Int32(entry.rejected)), \(Int32(entry.pulled)), \(entry.version),
+                                \(entry.durationMicros), \(entry.clientVersion), \(entry.clockSkewClamped))
+                        """, logger: self.logger)
+                }
+                for deviceId in byDevice.keys.sorted() {
+                    let entries = byDevice[deviceId]!
+                    let lastPull = entries.last { $0.kind == .pull }
+                    let clientVersion = entries.last { $0.clientVersion != nil }?.clientVersion
+                    try await connection.query("""
+                        UPDATE devices SET
+                            last_sync_at = GREATEST(COALESCE(last_sync_at, 0), \(entries.map(\.at).max() ?? 0)),
+                            client_version = COALESCE(\(clientVersion), client_version),
+                            cursor_version = COALESCE(\(lastPull?.version), cursor_version),
+                            clock_skew_flagged = clock_skew_flagged OR \(entries.contains { $0.clockSkewClamped })
+                        WHERE device_id = \(deviceId)
+                        """, logger: self.logger)
+                }
             }
         }
     }
@@ -164,17 +173,25 @@ extension PostgresSyncStore {
 
     package func resolveConflict(
         id: String,
-        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict], Int64) throws -> (SyncRecord?, [Conflict])
+        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict] {
+        let (settled, wrote) = try await retryingRaces { try await self.resolveInTransaction(id: id, resolve) }
+        if wrote { try await sequence() }
+        return settled
+    }
+
+    private func resolveInTransaction(
+        id: String,
+        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
+    ) async throws -> ([Conflict], Bool) {
         try await transaction { connection in
-            let head = try await lockHead(connection)
             var body: Data?
             for try await found in try await connection.query(
                 "SELECT body FROM conflicts WHERE id = \(id) FOR UPDATE", logger: logger).decode(Data.self) { body = found }
             guard let body else { throw SyncStoreError(.conflictNotFound, id) }
             let conflict = try RecordCodec.decodeConflict(body)
             let key = RecordKey(conflict.collection, conflict.recordId)
-            guard let record = try await records(connection, keys: [key])[key] else {
+            guard let record = try await records(connection, keys: [key], lock: true)[key] else {
                 throw SyncStoreError(.recordNotFound, key.description)
             }
             var others: [Conflict] = []
@@ -183,11 +200,10 @@ extension PostgresSyncStore {
                 WHERE record_id = \(conflict.recordId) AND collection = \(conflict.collection.rawValue)
                   AND status = 'open' AND id <> \(id)
                 """, logger: logger).decode(Data.self) { others.append(try RecordCodec.decodeConflict(other)) }
-            let (updated, resolved) = try resolve(conflict, record, others, head + 1)
+            let (updated, resolved) = try resolve(conflict, record, others)
             if var updated {
-                updated.version = head + 1
-                try await upsert(updated, on: connection)
-                try await setHead(head + 1, on: connection)
+                updated.version = record.version + 1
+                try await upsert([updated], mode: .replace, on: connection)
             }
             for settled in resolved {
                 try await connection.query("""
@@ -195,7 +211,7 @@ extension PostgresSyncStore {
                     WHERE id = \(settled.id)
                     """, logger: logger)
             }
-            return resolved
+            return (resolved, updated != nil)
         }
     }
 
@@ -203,38 +219,49 @@ extension PostgresSyncStore {
         async throws -> CompactionReport
     {
         try await transaction { connection in
-            _ = try await lockHead(connection)
+            // Only states already in the log: an unsequenced one is newer than anything a device could have
+            // missed. Each delete names the position it judged, so a state written meanwhile is kept.
             let names = collections.map(\.rawValue).sorted()
-            var doomed: [(collection: String, id: String, version: Int64)] = []
-            for row in try await rows("SELECT * FROM records WHERE deleted OR collection = ANY(\(names))", on: connection) {
+            var doomed: [(collection: String, id: String, position: Int64)] = []
+            for row in try await rows("""
+                SELECT * FROM records WHERE position IS NOT NULL AND (deleted OR collection = ANY(\(names)))
+                """, on: connection) {
                 let record = try Self.decodeRecord(row)
-                if purgeable(record) { doomed.append((record.collection.rawValue, record.id, record.version)) }
+                if purgeable(record) { doomed.append((record.collection.rawValue, record.id, record.position)) }
             }
             var horizon = try await meta("compacted_through", on: connection)
-            for (collection, id, version) in doomed {
-                try await connection.query("DELETE FROM records WHERE collection = \(collection) AND id = \(id)",
-                                           logger: logger)
-                horizon = max(horizon, version)
+            var purged = 0
+            for (collection, id, position) in doomed {
+                let deleted = try await scalar("""
+                    WITH gone AS (DELETE FROM records WHERE collection = \(collection) AND id = \(id)
+                                  AND position = \(position) RETURNING 1)
+                    SELECT count(*) FROM gone
+                    """, on: connection) ?? 0
+                guard deleted > 0 else { continue }
+                purged += 1
+                horizon = max(horizon, position)
             }
             try await connection.query("UPDATE meta SET value = \(horizon) WHERE key = 'compacted_through'", logger: logger)
-            return CompactionReport(purged: doomed.count, compactedThrough: horizon)
+            return CompactionReport(purged: purged, compactedThrough: horizon)
         }
     }
 
     package func updateRecord(
-        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord, Int64) throws -> SyncRecord
+        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
     ) async throws -> SyncRecord {
-        try await transaction { connection in
-            let head = try await lockHead(connection)
-            guard let record = try await records(connection, keys: [key])[key] else {
-                throw SyncStoreError(.recordNotFound, key.description)
+        try await retryingRaces {
+            try await self.transaction { connection in
+                guard let record = try await self.records(connection, keys: [key], lock: true)[key] else {
+                    throw SyncStoreError(.recordNotFound, key.description)
+                }
+                var updated = try change(record)
+                updated.version = record.version + 1
+                try await self.upsert([updated], mode: .replace, on: connection)
             }
-            var updated = try change(record, head + 1)
-            updated.version = head + 1
-            try await upsert(updated, on: connection)
-            try await setHead(head + 1, on: connection)
-            return updated
         }
+        try await sequence()
+        guard let written = try await record(key) else { throw SyncStoreError(.recordNotFound, key.description) }
+        return written
     }
 
     // MARK: AdminDirectory

@@ -10,11 +10,57 @@ import SyncStore
 // transaction the caller opened.
 extension PostgresSyncStore {
     /// Runs `body` in a transaction; an error thrown by `body` comes out as itself (postgres-nio wraps it).
+    /// A lost or refused connection (a node cut off, a primary gone, a standby not yet promoted) comes out as
+    /// `SyncStoreError(.unavailable)`, which the edge answers with 503: the transaction did not commit, and
+    /// the device retries.
     func transaction<Result>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> sending Result {
         do {
-            return try await client.withTransaction(logger: logger, body)
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
+            do {
+                return try await client.withTransaction(logger: logger, body)
+            } catch let error as PostgresTransactionError {
+                throw error.closureError ?? error.beginError ?? error.rollbackError ?? error.commitError ?? error
+            }
+        } catch let error as PSQLError where Self.isUnavailable(error) {
+            throw SyncStoreError(.unavailable, "PostgreSQL unavailable: \(error.code)")
+        }
+    }
+
+    /// Connection-level failures, and a server that is shutting down, starting or read-only.
+    static func isUnavailable(_ error: PSQLError) -> Bool {
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+            return true
+        case .server:
+            // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 25006 read_only_sql_transaction
+            // (a standby), 08xxx connection exceptions.
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return ["57P01", "57P02", "57P03", "25006"].contains(state) || state.hasPrefix("08")
+        default:
+            return false
+        }
+    }
+
+    /// Whether a transaction lost a race it can simply run again: a deadlock, a serialization failure, or an
+    /// insert of a record another writer created meanwhile.
+    static func isRace(_ error: any Error) -> Bool {
+        if error is CreateRace { return true }
+        guard let error = error as? PSQLError, error.code == .server else { return false }
+        return ["40P01", "40001", "23505"].contains(error.serverInfo?[.sqlState] ?? "")
+    }
+
+    /// Another writer created a record this push planned to create: the push runs again and now sees it.
+    struct CreateRace: Error {}
+
+    /// Runs `body` again (up to 5 times) when it lost a race; `body` must be a whole transaction.
+    func retryingRaces<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        var attempt = 0
+        while true {
+            do {
+                return try await body()
+            } catch where Self.isRace(error) && attempt < 4 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
+            }
         }
     }
 
@@ -34,23 +80,19 @@ extension PostgresSyncStore {
         try await scalar("SELECT value FROM meta WHERE key = \(key)", on: connection) ?? 0
     }
 
-    /// Locks the head row for the rest of the transaction and returns the head. Every write transaction
-    /// takes this lock first, so versions commit in the order they are numbered.
-    func lockHead(_ connection: PostgresConnection) async throws -> Int64 {
-        try await scalar("SELECT value FROM meta WHERE key = 'head' FOR UPDATE", on: connection) ?? 0
-    }
-
-    func setHead(_ head: Int64, on connection: PostgresConnection) async throws {
-        try await connection.query("UPDATE meta SET value = \(head) WHERE key = 'head'", logger: logger)
-    }
-
-    func records(_ connection: PostgresConnection, keys: Set<RecordKey>) async throws -> [RecordKey: SyncRecord] {
+    /// The current states of `keys`. With `lock`, their rows stay locked until the transaction ends; rows are
+    /// locked in (collection, id) order, the one order every writer uses, so two writers never deadlock.
+    func records(_ connection: PostgresConnection, keys: Set<RecordKey>, lock: Bool = false) async throws
+        -> [RecordKey: SyncRecord]
+    {
         var result: [RecordKey: SyncRecord] = [:]
-        for (collection, keys) in Dictionary(grouping: keys, by: \.collection) {
-            let ids = keys.map(\.id)
-            for row in try await rows("""
-                SELECT * FROM records WHERE collection = \(collection.rawValue) AND id = ANY(\(ids))
-                """, on: connection) {
+        let grouped = Dictionary(grouping: keys, by: \.collection)
+        for collection in grouped.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            let ids = grouped[collection]!.map(\.id).sorted()
+            let query: PostgresQuery = lock
+                ? "SELECT * FROM records WHERE collection = \(collection.rawValue) AND id = ANY(\(ids)) ORDER BY id FOR UPDATE"
+                : "SELECT * FROM records WHERE collection = \(collection.rawValue) AND id = ANY(\(ids))"
+            for row in try await rows(query, on: connection) {
                 let record = try Self.decodeRecord(row)
                 result[RecordKey(record.collection, record.id)] = record
             }
@@ -79,10 +121,14 @@ extension PostgresSyncStore {
                               on: connection).map(Self.decodeRecord)
     }
 
-    /// Every record of `households`, any version (a move-in delivers them whole).
-    func householdRecords(_ connection: PostgresConnection, _ households: [String]) async throws -> [PostgresRandomAccessRow] {
+    /// Every record of `households` in the log up to `head` (a move-in delivers them whole).
+    func householdRecords(_ connection: PostgresConnection, _ households: [String], head: Int64) async throws
+        -> [PostgresRandomAccessRow]
+    {
         guard !households.isEmpty else { return [] }
-        return try await rows("SELECT * FROM records WHERE household_id = ANY(\(households))", on: connection)
+        return try await rows("""
+            SELECT * FROM records WHERE household_id = ANY(\(households)) AND position <= \(head)
+            """, on: connection)
     }
 
     /// The keys of every record of `households` (a move-out removes them).
@@ -121,8 +167,14 @@ extension PostgresSyncStore {
         return clauses.isEmpty ? "FALSE" : clauses.joined(separator: " OR ")
     }
 
-    func write(_ plan: PushPlan, deviceId: String, on connection: PostgresConnection) async throws {
-        try await upsert(plan.writes, on: connection)
+    /// Writes a push's plan. `existing` are the records the snapshot held (and locked): they are replaced;
+    /// the others are created, and if another writer created one meanwhile the push runs again (`CreateRace`).
+    func write(_ plan: PushPlan, existing: Set<RecordKey>, deviceId: String, on connection: PostgresConnection) async throws {
+        let replaced = plan.writes.filter { existing.contains(RecordKey($0.collection, $0.id)) }
+        let created = plan.writes.filter { !existing.contains(RecordKey($0.collection, $0.id)) }
+        try await upsert(replaced, mode: .replace, on: connection)
+        let inserted = try await upsert(created, mode: .create, on: connection)
+        if inserted < Set(created.map { RecordKey($0.collection, $0.id) }).count { throw CreateRace() }
         let numbered = plan.newOutcomes.filter { $0.seq != nil }
         if let first = numbered.first?.seq, let last = numbered.last?.seq {
             // The planner processes numbers in order without gaps, so one push's new outcomes are first...last.
@@ -144,23 +196,49 @@ extension PostgresSyncStore {
         for conflict in plan.conflicts { try await insert(conflict, on: connection) }
         try await connection.query("UPDATE devices SET last_applied_seq = \(plan.lastAppliedSeq) WHERE device_id = \(deviceId)",
                                    logger: logger)
-        try await setHead(plan.headVersion, on: connection)
     }
 
-    /// Writes many records with one statement per thousand (column arrays through `UNNEST`): a push's
-    /// records cost one round trip, not one each, while the transaction holds the head lock. Absent scope
-    /// keys travel as empty strings (never a valid id) and absent meta as empty bytes.
-    func upsert(_ records: [SyncRecord], on connection: PostgresConnection) async throws {
+    /// How `upsert` treats a record that already exists.
+    enum UpsertMode {
+        /// Replace it with the given state (the caller holds its row lock and computed the version).
+        case replace
+        /// Leave it alone: only new records are inserted (the count tells how many).
+        case create
+        /// Replace it at its stored version + 1 (admin imports and the seeder, which read nothing first).
+        case nextRevision
+    }
+
+    /// Writes many records with one statement per thousand (column arrays through `UNNEST`), with no log
+    /// position: the sequencer stamps them after commit. A push's records cost one round trip, not one
+    /// each. Rows are written in (collection, id) order, the order every writer locks in. Absent scope keys
+    /// travel as empty strings (never a valid id) and absent meta as empty bytes. Returns the rows written.
+    @discardableResult
+    func upsert(_ records: [SyncRecord], mode: UpsertMode, on connection: PostgresConnection) async throws -> Int {
         // One row per key, the last state written (ON CONFLICT may not touch a row twice in one statement).
         var latest: [RecordKey: Int] = [:]
         for (index, record) in records.enumerated() { latest[RecordKey(record.collection, record.id)] = index }
-        let unique = latest.values.sorted().map { records[$0] }
+        let unique = latest.values.map { records[$0] }
+            .sorted { ($0.collection.rawValue, $0.id) < ($1.collection.rawValue, $1.id) }
+        let onConflict: String
+        switch mode {
+        case .replace, .nextRevision:
+            onConflict = """
+                ON CONFLICT (collection, id) DO UPDATE SET
+                    revision = \(mode == .replace ? "EXCLUDED.revision" : "records.revision + 1"), position = NULL,
+                    deleted = EXCLUDED.deleted, household_id = EXCLUDED.household_id,
+                    village_code = EXCLUDED.village_code, helper_id = EXCLUDED.helper_id,
+                    fields = EXCLUDED.fields, stamps = EXCLUDED.stamps, meta = EXCLUDED.meta
+                """
+        case .create:
+            onConflict = "ON CONFLICT (collection, id) DO NOTHING"
+        }
+        var written = 0
         for start in stride(from: 0, to: unique.count, by: 1000) {
             let chunk = unique[start..<min(start + 1000, unique.count)]
             var binds = PostgresBindings()
             binds.append(chunk.map(\.collection.rawValue))
             binds.append(chunk.map(\.id))
-            binds.append(chunk.map(\.version))
+            binds.append(chunk.map { mode == .nextRevision ? 1 : $0.version })
             binds.append(chunk.map(\.deleted))
             binds.append(chunk.map { $0.scope.householdId ?? "" })
             binds.append(chunk.map { $0.scope.villageCode ?? "" })
@@ -168,21 +246,21 @@ extension PostgresSyncStore {
             binds.append(chunk.map { ByteBuffer(data: RecordCodec.encodeFields($0.fields)) })
             binds.append(chunk.map { ByteBuffer(data: RecordCodec.encodeStamps($0.stamps)) })
             binds.append(chunk.map { ByteBuffer(data: RecordCodec.encodeMeta($0) ?? Data()) })
-            try await connection.query(PostgresQuery(unsafeSQL: """
-                INSERT INTO records (collection, id, version, deleted, household_id, village_code, helper_id, fields, stamps, meta)
-                SELECT c, i, v, d, NULLIF(h, ''), NULLIF(g, ''), NULLIF(p, ''), f, s, NULLIF(m, ''::bytea)
-                FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::boolean[], $5::text[], $6::text[], $7::text[],
-                            $8::bytea[], $9::bytea[], $10::bytea[]) AS u (c, i, v, d, h, g, p, f, s, m)
-                ON CONFLICT (collection, id) DO UPDATE SET
-                    version = EXCLUDED.version, deleted = EXCLUDED.deleted, household_id = EXCLUDED.household_id,
-                    village_code = EXCLUDED.village_code, helper_id = EXCLUDED.helper_id,
-                    fields = EXCLUDED.fields, stamps = EXCLUDED.stamps, meta = EXCLUDED.meta
-                """, binds: binds), logger: logger)
+            let rows = try await scalar(PostgresQuery(unsafeSQL: """
+                WITH written AS (
+                    INSERT INTO records (collection, id, revision, deleted, household_id, village_code, helper_id,
+                                         fields, stamps, meta)
+                    SELECT c, i, v, d, NULLIF(h, ''), NULLIF(g, ''), NULLIF(p, ''), f, s, NULLIF(m, ''::bytea)
+                    FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::boolean[], $5::text[], $6::text[], $7::text[],
+                                $8::bytea[], $9::bytea[], $10::bytea[]) AS u (c, i, v, d, h, g, p, f, s, m)
+                    ORDER BY c, i
+                    \(onConflict)
+                    RETURNING 1)
+                SELECT count(*) FROM written
+                """, binds: binds), on: connection) ?? 0
+            written += Int(rows)
         }
-    }
-
-    func upsert(_ record: SyncRecord, on connection: PostgresConnection) async throws {
-        try await upsert([record], on: connection)
+        return written
     }
 
     func insert(_ conflict: Conflict, on connection: PostgresConnection) async throws {
@@ -199,7 +277,8 @@ extension PostgresSyncStore {
             throw SyncStoreError(.corruptRecord, "unknown collection in store")
         }
         var record = SyncRecord(
-            collection: collection, id: try row["id"].decode(String.self), version: try row["version"].decode(Int64.self),
+            collection: collection, id: try row["id"].decode(String.self), version: try row["revision"].decode(Int64.self),
+            position: try row["position"].decode(Int64?.self) ?? 0,
             deleted: try row["deleted"].decode(Bool.self),
             fields: try RecordCodec.decodeFields(row["fields"].decode(Data.self)),
             stamps: try RecordCodec.decodeStamps(row["stamps"].decode(Data.self)),

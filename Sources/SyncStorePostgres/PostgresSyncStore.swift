@@ -10,11 +10,11 @@ import SyncStore
 /// The store for several stateless nodes over one PostgreSQL database (DESIGN §6), passing the same
 /// conformance suite as SQLite and memory.
 ///
-/// Versions are still numbered from one head, as on SQLite: every write transaction first locks the `head`
-/// row of `meta`, so versions commit in order and a reader's snapshot never holds `v` while a smaller
-/// version can still commit. That is correct on any number of nodes but serial: docs/log-positions.md
-/// replaces it with per-record revisions and a sequencer (issue 8). Pulls read one `REPEATABLE READ`
-/// snapshot and never wait for writers.
+/// Nothing global is locked by a push (docs/log-positions.md): it locks its device's row and the rows of
+/// the records it reads, in one fixed order, plans, writes the new states with no log position, commits,
+/// and then runs a sequencer tick (`PostgresSyncStore+Sequencer.swift`) that gives them positions. Pushes
+/// to different households on any number of nodes proceed in parallel and share group commit. Pulls read
+/// one `REPEATABLE READ` snapshot up to the sequenced head and never wait for writers.
 package final class PostgresSyncStore: SyncStore, Service {
     let client: PostgresClient
     let logger: Logger
@@ -26,9 +26,14 @@ package final class PostgresSyncStore: SyncStore, Service {
         self.logger = logger
     }
 
-    /// Runs the connection pool until cancelled.
+    /// Runs the connection pool, and the sequencer's fallback loop, until cancelled. The loop stops first and
+    /// the pool after it: a tick in flight when cancellation comes still has its connection (a lease from a
+    /// pool that has stopped would wait for ever).
     package func run() async throws {
-        await client.run()
+        let pool = Task { await client.run() }
+        await runSequencer()
+        pool.cancel()
+        await pool.value
     }
 
     /// The client configuration for `url`; throws `invalidConfiguration` for anything else.
@@ -56,42 +61,63 @@ package final class PostgresSyncStore: SyncStore, Service {
     }
 
     package func applyPush(_ load: PushLoad, planner: @escaping @Sendable (PushSnapshot) -> PushPlan) async throws -> PushPlan {
-        try await transaction { connection in
-            let head = try await lockHead(connection)
-            let lastApplied = try await scalar(
-                "SELECT last_applied_seq FROM devices WHERE device_id = \(load.deviceId) FOR UPDATE", on: connection) ?? 0
-            let snapshot = PushSnapshot(
-                lastAppliedSeq: lastApplied, headVersion: head,
-                storedOutcomes: try await outcomes(connection, deviceId: load.deviceId,
-                                                   seqs: load.seqs.filter { $0 <= lastApplied }),
-                records: try await records(connection, keys: load.keys),
-                scope: load.scope.resolve(try await assignments(connection, of: load.scope.assignmentsOf)))
-            let plan = planner(snapshot)
-            try await write(plan, deviceId: load.deviceId, on: connection)
-            return plan
+        let plan = try await retryingRaces {
+            try await self.transaction { connection in
+                // The device's row first (a retry through another node waits here and then finds the stored
+                // outcomes), then the records, in one order for every writer, so writers never deadlock.
+                let lastApplied = try await self.scalar(
+                    "SELECT last_applied_seq FROM devices WHERE device_id = \(load.deviceId) FOR UPDATE",
+                    on: connection) ?? 0
+                let records = try await self.records(connection, keys: load.keys, lock: true)
+                let snapshot = PushSnapshot(
+                    lastAppliedSeq: lastApplied,
+                    storedOutcomes: try await self.outcomes(connection, deviceId: load.deviceId,
+                                                            seqs: load.seqs.filter { $0 <= lastApplied }),
+                    records: records,
+                    scope: load.scope.resolve(try await self.assignments(connection, of: load.scope.assignmentsOf)))
+                let plan = planner(snapshot)
+                try await self.write(plan, existing: Set(records.keys), deviceId: load.deviceId, on: connection)
+                return plan
+            }
         }
+        if !plan.writes.isEmpty { try await sequence() }
+        return plan
     }
 
     package func pull(_ query: PullQuery) async throws -> PullPage {
+        for _ in 0..<20 {
+            if let page = try await pullPage(query) { return page }
+            // An assignment of this device's helper was rewritten and is not in the log yet: its old state is
+            // gone and its new one must not count before it has a position (a household would fall out of the
+            // scope while the cursor moves on). Stamp it, then read again.
+            try await sequence()
+        }
+        throw SyncStoreError(.unavailable, "an assignment stayed unsequenced; try again")
+    }
+
+    /// One page, or nil when the scope cannot be read yet (see `pull`).
+    private func pullPage(_ query: PullQuery) async throws -> PullPage? {
         try await transaction { connection in
             // One snapshot for the whole page: the scope, the head and the records it filters agree.
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             let head = try await meta("head", on: connection)
             let lastApplied = try await scalar(
                 "SELECT last_applied_seq FROM devices WHERE device_id = \(query.deviceId)", on: connection) ?? 0
-            let scope = query.scope.resolve(try await assignments(connection, of: query.scope.assignmentsOf))
+            let assignments = try await assignments(connection, of: query.scope.assignmentsOf)
+            guard assignments.allSatisfy({ $0.position > 0 }) else { return nil }
+            let scope = query.scope.resolve(assignments)
             let assembler = PullAssembler(scope: scope, after: query.after, maxBytes: query.maxBytes)
-            let movedIn = try await householdRecords(connection, assembler.movedInHouseholds).map(Self.sized)
+            let movedIn = try await householdRecords(connection, assembler.movedInHouseholds, head: head).map(Self.sized)
             let movedOut = try await householdKeys(connection, assembler.movedOutHouseholds)
-            let page = try await assembler.assemble(movedIn: movedIn, movedOut: movedOut) { afterVersion, limit in
+            let page = try await assembler.assemble(movedIn: movedIn, movedOut: movedOut) { afterPosition, limit in
                 var binds = PostgresBindings()
-                binds.append(afterVersion)
+                binds.append(afterPosition)
                 binds.append(head)
                 let clause = Self.scopeClause(scope, binds: &binds)
                 binds.append(Int64(limit))
                 let sql = """
-                    SELECT * FROM records WHERE version > $1 AND version <= $2 AND (\(clause))
-                    ORDER BY version LIMIT $\(binds.count)
+                    SELECT * FROM records WHERE position > $1 AND position <= $2 AND (\(clause))
+                    ORDER BY position LIMIT $\(binds.count)
                     """
                 return try await rows(PostgresQuery(unsafeSQL: sql, binds: binds), on: connection).map(Self.sized)
             }
@@ -103,19 +129,15 @@ package final class PostgresSyncStore: SyncStore, Service {
     }
 
     package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
-        try await transaction { connection in
-            var head = try await lockHead(connection)
-            var numbered: [SyncRecord] = []
-            numbered.reserveCapacity(records.count)
-            for var record in records {
-                head += 1
-                record.version = head
-                numbered.append(record)
+        try await retryingRaces {
+            try await self.transaction { connection in
+                // Each record replaces the current state at its next version (`revision + 1` in SQL, under
+                // the row lock the upsert takes).
+                try await self.upsert(records, mode: .nextRevision, on: connection)
             }
-            try await upsert(numbered, on: connection)
-            try await setHead(head, on: connection)
-            return head
         }
+        try await sequence()
+        return try await headVersion()
     }
 
     package func record(_ key: RecordKey) async throws -> SyncRecord? {

@@ -150,6 +150,17 @@ enum SQLiteMigrations {
                   AND json_extract(CAST(body AS TEXT), '$.villageCode') IS NULL;
                 """)
         }
+        migrator.registerMigration("v5-revisions") { db in
+            // A record's version becomes its own revision and its place in the change log a separate
+            // position (docs/log-positions.md). Both start at the old version: revisions stay monotonic per
+            // record and comparable with every base a device already holds; the stored field versions (those
+            // that differ from the record's) keep their meaning. The indexes follow the renamed column.
+            try db.execute(sql: """
+                ALTER TABLE records RENAME COLUMN version TO position;
+                ALTER TABLE records ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                UPDATE records SET revision = position;
+                """)
+        }
         return migrator
     }
 }

@@ -63,7 +63,7 @@ extension SQLiteSyncStore {
             arguments: [helperId]).map(decodeRecord)
     }
 
-    /// Every record of `households`, any version (a move-in delivers them whole).
+    /// Every record of `households`, at any position (a move-in delivers them whole).
     static func householdRecords(_ db: Database, _ households: [String]) throws -> [Row] {
         guard !households.isEmpty else { return [] }
         return try Row.fetchAll(
@@ -118,7 +118,11 @@ extension SQLiteSyncStore {
     }
 
     static func write(_ plan: PushPlan, deviceId: String, db: Database) throws {
-        for record in plan.writes { try upsert(record, db: db) }
+        var head = try head(db)
+        for record in plan.writes {
+            head += 1
+            try upsert(record, position: head, db: db)
+        }
         // Cached statements: a push runs the same few statements dozens of times, and preparing each one
         // again (parse + authorizer) cost more than executing it.
         let numbered = plan.newOutcomes.filter { $0.seq != nil }
@@ -140,18 +144,25 @@ extension SQLiteSyncStore {
         for conflict in plan.conflicts { try insert(conflict, db: db) }
         try db.cachedStatement(sql: "UPDATE devices SET last_applied_seq = ? WHERE device_id = ?")
             .execute(arguments: [plan.lastAppliedSeq, deviceId])
-        try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'head'").execute(arguments: [plan.headVersion])
+        try setHead(head, db: db)
     }
 
-    static func upsert(_ record: SyncRecord, db: Database) throws {
+    static func setHead(_ head: Int64, db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'head'").execute(arguments: [head])
+    }
+
+    /// Writes `record` at log `position`. With one writer, positions handed out inside the write transaction
+    /// are in commit order.
+    static func upsert(_ record: SyncRecord, position: Int64, db: Database) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO records (collection, id, version, deleted, household_id, village_code, helper_id, fields, stamps, meta)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO records (collection, id, revision, position, deleted, household_id, village_code, helper_id,
+                                 fields, stamps, meta)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (collection, id) DO UPDATE SET
-                version = excluded.version, deleted = excluded.deleted, household_id = excluded.household_id,
-                village_code = excluded.village_code, helper_id = excluded.helper_id,
-                fields = excluded.fields, stamps = excluded.stamps, meta = excluded.meta
-            """).execute(arguments: [record.collection.rawValue, record.id, record.version, record.deleted,
+                revision = excluded.revision, position = excluded.position, deleted = excluded.deleted,
+                household_id = excluded.household_id, village_code = excluded.village_code,
+                helper_id = excluded.helper_id, fields = excluded.fields, stamps = excluded.stamps, meta = excluded.meta
+            """).execute(arguments: [record.collection.rawValue, record.id, record.version, position, record.deleted,
                              record.scope.householdId, record.scope.villageCode, record.scope.helperId,
                              RecordCodec.encodeFields(record.fields), RecordCodec.encodeStamps(record.stamps),
                              RecordCodec.encodeMeta(record)])
@@ -163,7 +174,8 @@ extension SQLiteSyncStore {
             throw SyncStoreError(.corruptRecord, "unknown collection in store")
         }
         var record = SyncRecord(
-            collection: collection, id: row["id"], version: row["version"], deleted: row["deleted"],
+            collection: collection, id: row["id"], version: row["revision"], position: row["position"],
+            deleted: row["deleted"],
             fields: try RecordCodec.decodeFields(row["fields"]), stamps: try RecordCodec.decodeStamps(row["stamps"]),
             scope: RecordScope(householdId: row["household_id"], villageCode: row["village_code"],
                                helperId: row["helper_id"]))

@@ -6,8 +6,9 @@ import SyncModel
 import SyncStore
 
 /// The embedded default store: SQLite through GRDB, in WAL mode with `synchronous = FULL`, so that a push
-/// acknowledged to a device is on disk (DESIGN §3a). Writes are serialized by GRDB's writer, which makes
-/// versions grow in commit order by construction; pulls read a snapshot concurrently.
+/// acknowledged to a device is on disk (DESIGN §3a). Writes are serialized by GRDB's writer, so log
+/// positions handed out inside the write transaction grow in commit order by construction; pulls read a
+/// snapshot concurrently.
 package final class SQLiteSyncStore: SyncStore {
     let pool: DatabasePool
     private let committer: GroupCommitter
@@ -45,7 +46,6 @@ package final class SQLiteSyncStore: SyncStore {
             arguments: [load.deviceId]) ?? 0
         let snapshot = PushSnapshot(
             lastAppliedSeq: lastApplied,
-            headVersion: try head(db),
             storedOutcomes: try outcomes(db, deviceId: load.deviceId, seqs: load.seqs.filter { $0 <= lastApplied }),
             records: try records(db, keys: load.keys),
             scope: load.scope.resolve(try assignments(db, of: load.scope.assignmentsOf)))
@@ -65,11 +65,11 @@ package final class SQLiteSyncStore: SyncStore {
             let movedIn = try Self.householdRecords(db, assembler.movedInHouseholds).map(Self.sized)
             let movedOut = try Self.householdKeys(db, assembler.movedOutHouseholds)
             let (clause, arguments) = Self.scopeClause(scope)
-            // An explicit household list lets SQLite walk the (household_id, version) and (helper_id, version)
+            // An explicit household list lets SQLite walk the (household_id, position) and (helper_id, position)
             // indexes: the cost follows the changes in scope, not the size of the county.
-            let sql = "SELECT * FROM records WHERE version > ? AND version <= ? AND (\(clause)) ORDER BY version LIMIT ?"
-            let page = try assembler.assemble(movedIn: movedIn, movedOut: movedOut) { afterVersion, limit in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments([afterVersion, head] + arguments + [limit]))
+            let sql = "SELECT * FROM records WHERE position > ? AND position <= ? AND (\(clause)) ORDER BY position LIMIT ?"
+            let page = try assembler.assemble(movedIn: movedIn, movedOut: movedOut) { afterPosition, limit in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments([afterPosition, head] + arguments + [limit]))
                     .map(Self.sized)
             }
             return PullPage(items: page.items, hasMore: page.hasMore,
@@ -82,12 +82,13 @@ package final class SQLiteSyncStore: SyncStore {
     package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
         try await pool.write { db in
             var head = try Self.head(db)
+            let current = try Self.records(db, keys: Set(records.map { RecordKey($0.collection, $0.id) }))
             for var record in records {
+                record.version = (current[RecordKey(record.collection, record.id)]?.version ?? 0) + 1
                 head += 1
-                record.version = head
-                try Self.upsert(record, db: db)
+                try Self.upsert(record, position: head, db: db)
             }
-            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'head'", arguments: [head])
+            try Self.setHead(head, db: db)
             return head
         }
     }
@@ -260,7 +261,7 @@ package final class SQLiteSyncStore: SyncStore {
 
     package func resolveConflict(
         id: String,
-        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict], Int64) throws -> (SyncRecord?, [Conflict])
+        _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict] {
         try await pool.write { db in
             guard let body = try Data.fetchOne(db, sql: "SELECT body FROM conflicts WHERE id = ?", arguments: [id]) else {
@@ -274,12 +275,12 @@ package final class SQLiteSyncStore: SyncStore {
             let others = try Data.fetchAll(db, sql: """
                 SELECT body FROM conflicts WHERE record_id = ? AND collection = ? AND status = 'open' AND id <> ?
                 """, arguments: [conflict.recordId, conflict.collection.rawValue, id]).map(RecordCodec.decodeConflict)
-            let head = try Self.head(db)
-            let (updated, resolved) = try resolve(conflict, record, others, head + 1)
+            let (updated, resolved) = try resolve(conflict, record, others)
             if var updated {
-                updated.version = head + 1
-                try Self.upsert(updated, db: db)
-                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'head'", arguments: [head + 1])
+                let head = try Self.head(db) + 1
+                updated.version = record.version + 1
+                try Self.upsert(updated, position: head, db: db)
+                try Self.setHead(head, db: db)
             }
             for settled in resolved {
                 try db.execute(sql: "UPDATE conflicts SET status = ?, body = ? WHERE id = ?",
@@ -300,12 +301,12 @@ package final class SQLiteSyncStore: SyncStore {
             var doomed: [(String, String, Int64)] = []
             while let row = try rows.next() {
                 let record = try Self.decodeRecord(row)
-                if purgeable(record) { doomed.append((record.collection.rawValue, record.id, record.version)) }
+                if purgeable(record) { doomed.append((record.collection.rawValue, record.id, record.position)) }
             }
             var horizon = try Self.meta(db, "compacted_through")
-            for (collection, id, version) in doomed {
+            for (collection, id, position) in doomed {
                 try db.execute(sql: "DELETE FROM records WHERE collection = ? AND id = ?", arguments: [collection, id])
-                horizon = max(horizon, version)
+                horizon = max(horizon, position)
             }
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'compacted_through'", arguments: [horizon])
             return CompactionReport(purged: doomed.count, compactedThrough: horizon)
@@ -313,17 +314,18 @@ package final class SQLiteSyncStore: SyncStore {
     }
 
     package func updateRecord(
-        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord, Int64) throws -> SyncRecord
+        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
     ) async throws -> SyncRecord {
         try await pool.write { db in
             guard let record = try Self.records(db, keys: [key])[key] else {
                 throw SyncStoreError(.recordNotFound, key.description)
             }
-            let head = try Self.head(db)
-            var updated = try change(record, head + 1)
-            updated.version = head + 1
-            try Self.upsert(updated, db: db)
-            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'head'", arguments: [head + 1])
+            var updated = try change(record)
+            let head = try Self.head(db) + 1
+            updated.version = record.version + 1
+            updated.position = head
+            try Self.upsert(updated, position: head, db: db)
+            try Self.setHead(head, db: db)
             return updated
         }
     }

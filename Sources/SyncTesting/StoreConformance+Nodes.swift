@@ -44,13 +44,13 @@ extension StoreConformance {
             }
             group.addTask {
                 // A reader that follows its cursor while writers commit must end up with every record at
-                // its final version: any version it skipped would be lost to it for good.
+                // its final log position: any change it skipped would be lost to it for good.
                 var cursor: Int64 = 0
                 var view: [RecordKey: Int64] = [:]
                 for round in 0..<200 {
                     let page = try await nodes[round % nodes.count].pull(
                         PullQuery(deviceId: "reader", scope: .all, after: cursor, maxBytes: 8192))
-                    for record in page.records { view[RecordKey(record.collection, record.id)] = record.version }
+                    for record in page.records { view[RecordKey(record.collection, record.id)] = record.position }
                     cursor = page.cursor
                     await Task.yield()
                 }
@@ -63,11 +63,12 @@ extension StoreConformance {
         // Writers are done: the reader catches up from its own cursor, as a device would.
         var view = reader.view
         for page in try await fixture.pullAll(device: "reader", scope: .all, after: reader.cursor) {
-            for record in page.records { view[RecordKey(record.collection, record.id)] = record.version }
+            for record in page.records { view[RecordKey(record.collection, record.id)] = record.position }
         }
         let everything = try await fixture.pullAll(device: "reader", scope: .all).flatMap(\.records)
-        let truth = Dictionary(uniqueKeysWithValues: everything.map { (RecordKey($0.collection, $0.id), $0.version) })
-        try require(Set(truth.values).count == truth.count, "two records share a version")
+        let truth = Dictionary(uniqueKeysWithValues: everything.map { (RecordKey($0.collection, $0.id), $0.position) })
+        try require(Set(truth.values).count == truth.count, "two records share a log position")
+        try require(truth.values.allSatisfy { $0 > 0 }, "a record was delivered without a log position")
         try require(view == truth, "reader view differs from the store: \(view.count) vs \(truth.count) records")
         try require(try await fixture.store.count(.visits) == writers.count * batches * 2, "visits lost or duplicated")
     }
@@ -96,5 +97,44 @@ extension StoreConformance {
         try require(plans.filter { $0.results.allSatisfy { $0.replayed != true } }.count == 1,
                     "exactly one attempt applies, the others replay: \(plans.map { $0.results.map(\.replayed) })")
         try require(try await fixture.store.count(.visits) == 5, "visits landed more than once")
+    }
+
+    /// A record's version is its own revision: 1 when created, +1 per write of it, whatever else is written
+    /// meanwhile; each committed state gets a new log position above every earlier one, and the head is the
+    /// newest position (docs/log-positions.md).
+    static func versionsCountWritesAndPositionsOrderTheLog(_ makeStore: @Sendable () async throws -> any SyncStore)
+        async throws
+    {
+        let fixture = try await StoreFixture.make(try await makeStore())
+        let (helper, households) = try fixture.helper(withAtLeast: 2)
+        try await fixture.enroll("dev-a", helperId: helper)
+        let key = RecordKey(.households, households[0])
+        let before = try await fixture.store.record(key)
+        guard let before else { throw ConformanceFailure("household \(key) missing") }
+        var position = try await fixture.store.headVersion()
+        try require(before.position > 0 && before.position <= position, "seeded position \(before.position), head \(position)")
+        for seq in Int64(1)...3 {
+            // Another record's write between two writes of this one must not move its version.
+            let plan = try await fixture.push([
+                fixture.visit("vv\(seq)", seq: seq * 2 - 1, device: "dev-a", household: households[1]),
+                fixture.setHousehold(key.id, seq: seq * 2, device: "dev-a", fields: ["incomeWage": .int(987_650 + seq)],
+                                     physical: fixture.clock.now() + seq),
+            ], device: "dev-a", helper: helper)
+            try require(plan.results.map(\.version) == [1, before.version + seq],
+                        "versions \(plan.results.map(\.version)), expected [1, \(before.version + seq)]: \(plan.results)")
+            let stored = try await fixture.store.record(key)
+            try require(stored?.version == before.version + seq, "stored version \(String(describing: stored?.version))")
+            let head = try await fixture.store.headVersion()
+            try require((stored?.position ?? 0) > position && (stored?.position ?? 0) <= head,
+                        "position \(String(describing: stored?.position)) not above \(position) and within head \(head)")
+            position = stored?.position ?? 0
+        }
+        let deleted = try await fixture.delete(key)
+        try require(deleted.version == before.version + 4, "an admin write took version \(deleted.version)")
+        try require(deleted.position > position, "an admin write did not move the record up the log")
+        let unchanged = try await fixture.push([
+            fixture.setHousehold(key.id, seq: 7, device: "dev-a", fields: ["incomeWage": 1]),
+        ], device: "dev-a", helper: helper)
+        try require(unchanged.results.first?.version == deleted.version, "a set on a tombstone changed its version")
     }
 }

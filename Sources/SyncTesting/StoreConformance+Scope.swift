@@ -47,7 +47,7 @@ extension StoreConformance {
                     "a moved-in record was delivered twice")
         try require(Set(delivered.map { RecordKey($0.collection, $0.id) }) == expected,
                     "moved in \(delivered.map(\.id).sorted()), expected \(expected.map(\.id).sorted())")
-        try require(delivered.contains { $0.version <= cursorA }, "no record below the cursor: the move-in is not whole")
+        try require(delivered.contains { $0.position <= cursorA }, "no record below the cursor: the move-in is not whole")
         try require(delivered.contains { $0.collection == .members && $0.id == member.id && $0.deleted },
                     "the deleted member's tombstone did not move in")
         try require(delivered.contains { $0.collection == .visits && $0.id == "v-before" }, "the earlier visit did not move in")
@@ -56,7 +56,7 @@ extension StoreConformance {
         try require(carrying.count == 1, "the moved-in household was split over \(carrying.count) pages")
         try require(pages.allSatisfy { $0.removals.isEmpty }, "a move-in delivered removals")
         let cursor = pages.last?.cursor ?? cursorA
-        try require(cursor >= assignment.version, "cursor \(cursor) stopped below the move at \(assignment.version)")
+        try require(cursor >= assignment.position, "cursor \(cursor) stopped below the move at \(assignment.position)")
         let again = try await fixture.pullAll(device: "dev-a", scope: .helper(helperA), after: cursor)
         try require(again.allSatisfy { $0.items.isEmpty }, "the moved-in household came again after the cursor")
     }
@@ -81,7 +81,7 @@ extension StoreConformance {
         for page in pages {
             for item in page.items {
                 if case .removed(_, let position) = item {
-                    try require(position == ended.version, "removal at \(position), the move was at \(ended.version)")
+                    try require(position == ended.position, "removal at \(position), the move was at \(ended.position)")
                 }
             }
         }
@@ -215,7 +215,7 @@ extension StoreConformance {
 
         let report = try await fixture.store.compact(collections: []) { $0.collection == .assignments && $0.deleted }
         try require(report.purged == 1, "purged \(report.purged), expected the ended assignment only")
-        try require(report.compactedThrough >= ended.version, "horizon \(report.compactedThrough) below \(ended.version)")
+        try require(report.compactedThrough >= ended.position, "horizon \(report.compactedThrough) below \(ended.position)")
         try require(try await fixture.store.record(RecordKey(.assignments, ended.id)) == nil, "the ended assignment is still there")
         try require(try await fixture.store.record(RecordKey(.members, member.id))?.version == memberTombstone.version,
                     "a tombstone the rule did not accept was forgotten")

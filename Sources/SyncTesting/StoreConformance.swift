@@ -26,6 +26,7 @@ package enum StoreConformance {
         "concurrentRetriesOfOnePushApplyItOnce": { makeStore in
             try await concurrentRetriesApplyOnce(nodes: [try await makeStore()])
         },
+        "versionsCountWritesOfARecordAndPositionsOrderTheLog": versionsCountWritesAndPositionsOrderTheLog,
     ]
 
     static func replayedPushChangesNothing(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
@@ -109,8 +110,8 @@ package enum StoreConformance {
         for page in pages {
             try require(page.records.count >= 1 || !page.hasMore, "empty page with hasMore")
             for record in page.records {
-                try require(record.version > last, "versions not ascending: \(record.version) after \(last)")
-                last = record.version
+                try require(record.position > last, "log positions not ascending: \(record.position) after \(last)")
+                last = record.position
                 let key = RecordKey(record.collection, record.id)
                 try require(seen[key] == nil, "duplicate \(key)")
                 seen[key] = record.version

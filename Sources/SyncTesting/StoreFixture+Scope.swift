@@ -29,7 +29,7 @@ extension StoreFixture {
     @discardableResult
     package func endAssignment(_ household: String, of helper: String) async throws -> SyncRecord {
         let stamp = HLCTimestamp(physical: clock.now(), logical: 0, node: ConflictResolver.adminNode)
-        return try await store.updateRecord(RecordKey(.assignments, "\(helper):\(household)")) { current, _ in
+        return try await store.updateRecord(RecordKey(.assignments, "\(helper):\(household)")) { current in
             var tombstone = current
             tombstone.materializeFieldVersions()
             tombstone.deleted = true
@@ -42,7 +42,7 @@ extension StoreFixture {
     @discardableResult
     package func delete(_ key: RecordKey) async throws -> SyncRecord {
         let resolver = ConflictResolver(serverNow: clock.now())
-        return try await store.updateRecord(key) { record, version in try resolver.delete(record, newVersion: version) }
+        return try await store.updateRecord(key) { record in try resolver.delete(record) }
     }
 
     /// Pushes mutations for a device acting as `principal` (a helper or an admin's phone), as the service

@@ -68,7 +68,7 @@ struct PushBench: AsyncParsableCommand {
                                                            serverNow: Int64(Date().timeIntervalSince1970 * 1000)))
             let household = identities[index % devices].1
             let snapshot = PushSnapshot(
-                lastAppliedSeq: 0, headVersion: 1000, storedOutcomes: [:],
+                lastAppliedSeq: 0, storedOutcomes: [:],
                 records: [RecordKey(.households, household): fixture.county.households.first { $0.id == household }!],
                 scope: Scope.households([household]))
             _ = planner.plan(entries: entries, raw: envelope.mutations, snapshot: snapshot)
@@ -147,7 +147,7 @@ struct PushBench: AsyncParsableCommand {
             let planner = PushPlanner(context: PushContext(deviceId: device, helperId: "hp", serverNow: now + 60_000))
             let plan = planner.plan(
                 entries: raw.map(Mutation.parse), raw: raw,
-                snapshot: PushSnapshot(lastAppliedSeq: 0, headVersion: snapshotRecord.version, storedOutcomes: [:],
+                snapshot: PushSnapshot(lastAppliedSeq: 0, storedOutcomes: [:],
                                        records: [key: snapshotRecord],
                                        scope: Scope.households([record.id])))
             planned += plan.results.count

@@ -46,12 +46,13 @@ import Testing
         if let base { raw["baseVersion"] = .int(base) }
         let planner = PushPlanner(context: PushContext(deviceId: device, helperId: "hp-\(device)", serverNow: now + 60_000))
         let snapshot = PushSnapshot(
-            lastAppliedSeq: world.lastApplied[device] ?? 0, headVersion: world.head, storedOutcomes: [:],
+            lastAppliedSeq: world.lastApplied[device] ?? 0, storedOutcomes: [:],
             records: world.records,
             scope: Scope.households([Self.householdId]))
         let plan = planner.plan(entries: [Mutation.parse(.object(raw))], raw: [.object(raw)], snapshot: snapshot)
         for record in plan.writes { world.records[RecordKey(record.collection, record.id)] = record }
-        world.head = plan.headVersion
+        // One household: the newest version in this world is that record's.
+        world.head = plan.writes.map(\.version).max() ?? world.head
         world.lastApplied[device] = plan.lastAppliedSeq
         world.conflicts += plan.conflicts
         world.results[device, default: []] += plan.results
@@ -164,7 +165,7 @@ import Testing
 
     @Test func editingADeletedRecordOpensAConflictInsteadOfResurrectingIt() throws {
         var world = world()
-        let tombstone = try ConflictResolver(serverNow: now).delete(world.household, newVersion: 11)
+        let tombstone = try ConflictResolver(serverNow: now).delete(world.household)
         world.records[RecordKey(.households, Self.householdId)] = tombstone
         world.head = 11
         push(&world, device: "dev-a", seq: 1, ["address": "新地址"], offset: 1_000)
@@ -177,7 +178,7 @@ import Testing
         // Restoring it (the admin chose the device's side) brings the edit back with a new version.
         let (restored, settled) = try ConflictResolver(serverNow: now + 120_000).resolve(
             conflict, record: world.household,
-            request: .init(choice: .incoming, value: nil, reason: "误删，恢复", resolvedBy: "县管理员"), newVersion: 12)
+            request: .init(choice: .incoming, value: nil, reason: "误删，恢复", resolvedBy: "县管理员"))
         #expect(restored?.deleted == false)
         #expect(restored?.fields["address"] == "新地址")
         #expect(settled.map(\.status) == [.resolved])
@@ -198,7 +199,7 @@ import Testing
         let resolver = ConflictResolver(serverNow: now + 120_000)
         let (updated, settled) = try resolver.resolve(
             conflict, record: world.household,
-            request: .init(choice: .value, value: "monitored", reason: "入户核实", resolvedBy: nil), newVersion: world.head + 1)
+            request: .init(choice: .value, value: "monitored", reason: "入户核实", resolvedBy: nil))
         let record = try #require(updated)
         let resolved = settled[0]
         #expect(record.version == world.head + 1)
@@ -208,19 +209,18 @@ import Testing
         #expect(resolved.resolution?.version == world.head + 1)
         // Resolving twice is refused with a stable code; so are a missing reason and a bad value.
         #expect(throws: ConflictResolver.Refusal.self) {
-            try resolver.resolve(resolved, record: record, request: .init(choice: .existing, value: nil, reason: "x", resolvedBy: nil),
-                                 newVersion: 99)
+            try resolver.resolve(resolved, record: record, request: .init(choice: .existing, value: nil, reason: "x", resolvedBy: nil))
         }
         do {
             _ = try resolver.resolve(conflict, record: world.household,
-                                     request: .init(choice: .existing, value: nil, reason: "  ", resolvedBy: nil), newVersion: 99)
+                                     request: .init(choice: .existing, value: nil, reason: "  ", resolvedBy: nil))
             Issue.record("an empty reason was accepted")
         } catch {
             #expect(error.code == .invalidResolution)
         }
         do {
             _ = try resolver.resolve(conflict, record: world.household,
-                                     request: .init(choice: .value, value: "rich", reason: "核实", resolvedBy: nil), newVersion: 99)
+                                     request: .init(choice: .value, value: "rich", reason: "核实", resolvedBy: nil))
             Issue.record("an invalid status was accepted")
         } catch {
             #expect(error.code == .invalidEnum)
@@ -255,8 +255,7 @@ import Testing
         let resolver = ConflictResolver(serverNow: now + 120_000)
         let (record, settled) = try resolver.resolve(
             status, record: world2.household,
-            request: .init(choice: .existing, value: nil, reason: "监测对象，确认", resolvedBy: nil),
-            newVersion: world2.head + 1, others: others)
+            request: .init(choice: .existing, value: nil, reason: "监测对象，确认", resolvedBy: nil), others: others)
         #expect(settled.count == 2)
         #expect(record?.fields["status"] == "monitored")
         #expect(record?.fields["monitoringCategory"] == "unstable")
@@ -264,8 +263,7 @@ import Testing
         // Settling only the status would break the cross-field rule: refused with its code, nothing written.
         do {
             _ = try resolver.resolve(status, record: world2.household,
-                                     request: .init(choice: .existing, value: nil, reason: "x", resolvedBy: nil),
-                                     newVersion: world2.head + 1, others: [])
+                                     request: .init(choice: .existing, value: nil, reason: "x", resolvedBy: nil), others: [])
             Issue.record("a resolution that breaks the status/category rule was accepted")
         } catch {
             #expect(error.code == .monitoringCategoryMismatch)
@@ -289,8 +287,7 @@ import Testing
         #expect(conflict.incoming.value == "notLifted")
         let (record, _) = try ConflictResolver(serverNow: now + 120_000).resolve(
             conflict, record: world.household,
-            request: .init(choice: .incoming, value: nil, reason: "入户核实：未脱贫，不属于监测对象", resolvedBy: nil),
-            newVersion: world.head + 1)
+            request: .init(choice: .incoming, value: nil, reason: "入户核实：未脱贫，不属于监测对象", resolvedBy: nil))
         #expect(record?.fields["status"] == "notLifted")
         #expect(record?.fields["monitoringCategory"] == .null)
     }
@@ -328,7 +325,7 @@ import Testing
             for side in [Conflict.Side.existing, .incoming] {
                 let (record, _) = try resolver.resolve(
                     conflict, record: world.household,
-                    request: .init(choice: side, value: nil, reason: "入户核实", resolvedBy: nil), newVersion: world.head + 1)
+                    request: .init(choice: side, value: nil, reason: "入户核实", resolvedBy: nil))
                 let aWins = (side == .existing) == (order[0] == "a")
                 #expect(record?.fields["status"] == (aWins ? "notLifted" : "monitored"))
                 #expect(record?.fields["monitoringCategory"] == (aWins ? .null : "marginal"))

@@ -17,7 +17,7 @@ import Testing
         scope: RecordScope(householdId: "5223270010010001", villageCode: "522327001001"))
 
     var snapshot: PushSnapshot {
-        PushSnapshot(lastAppliedSeq: 0, headVersion: 10, storedOutcomes: [:],
+        PushSnapshot(lastAppliedSeq: 0, storedOutcomes: [:],
                      records: [RecordKey(.households, household.id): household],
                      scope: Scope.households([household.id]))
     }
@@ -41,7 +41,7 @@ import Testing
     @Test func appliedWriteGetsTheNextVersionAndAdvancesTheSequence() {
         let result = plan([set(1, ["address": "新地址"])])
         #expect(result.results == [.applied(seq: 1, version: 11)])
-        #expect(result.lastAppliedSeq == 1 && result.headVersion == 11)
+        #expect(result.lastAppliedSeq == 1 && result.writes.first?.version == 11)
         #expect(result.writes.first?.fields["address"] == "新地址")
         #expect(result.writes.first?.stamps["address"]?.node == "dev-a")
     }
@@ -95,7 +95,6 @@ import Testing
         var after = snapshot
         after.records[RecordKey(.households, household.id)] = result.writes[0]
         after.lastAppliedSeq = 1
-        after.headVersion = 11
         let honest = PushPlanner(context: PushContext(deviceId: "dev-a", helperId: "hp1", serverNow: now + 60_000))
         let raw = [set(2, ["address": "现在"], physical: now + 60_000)]
         let next = honest.plan(entries: raw.map(Mutation.parse), raw: raw, snapshot: after)

@@ -14,7 +14,7 @@ import Testing
 /// the device by pull; admin deletes make tombstones, and editing one opens a conflict, not a resurrection.
 @Suite struct ConflictRouteTests {
     static func headers(_ token: String) -> HTTPFields {
-        [.authorization: "Bearer \(token)", HTTPField.Name("Bangfu-Protocol")!: "1", .contentType: "application/json"]
+        [.authorization: "Bearer \(token)", HTTPField.Name("Bangfu-Protocol")!: String(ProtocolVersion.current), .contentType: "application/json"]
     }
 
     static func push(_ deviceId: String, _ mutations: [JSONValue]) throws -> ByteBuffer {

@@ -61,7 +61,13 @@ import Testing
             [config] port, _ in
             let server = try HTTPSimulationServer(url: "https://127.0.0.1:\(port)", caCertificatePath: certificates.ca,
                                                   adminToken: adminToken)
-            return try await Simulation(config: config, server: server).run()
+            do {
+                return try await Simulation(config: config, server: server).run()
+            } catch {
+                // The simulation shuts the client down when it finishes; on a failure this test must.
+                try? await server.shutdown()
+                throw error
+            }
         }
         print(report.summary)
         let passed = report.passed

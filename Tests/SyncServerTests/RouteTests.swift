@@ -18,7 +18,7 @@ import Testing
         try await fixture.application().test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .ok)
-                let expected: JSONValue = ["status": "ok", "protocol": ["min": 1, "max": 1]]
+                let expected: JSONValue = ["status": "ok", "protocol": ["min": 1, "max": 2]]
                 let json = try response.json()
                 #expect(json == expected)
             }
@@ -30,14 +30,14 @@ import Testing
         var missing = fixture.deviceHeaders
         missing[HTTPField.Name("Bangfu-Protocol")!] = nil
         var future = fixture.deviceHeaders
-        future[HTTPField.Name("Bangfu-Protocol")!] = "2"
+        future[HTTPField.Name("Bangfu-Protocol")!] = String(ProtocolVersion.supported.upperBound + 1)
         let headers = missing
         let futureHeaders = future
         try await fixture.application().test(.router) { client in
             try await client.execute(uri: "/sync/push", method: .post, headers: headers, body: try fixture.pushBody([])) { response in
                 #expect(response.status == .upgradeRequired)
                 #expect(response.errorCode == .protocolUnsupported)
-                #expect(response.headers[HTTPField.Name("Bangfu-Protocol-Supported")!] == "1-1")
+                #expect(response.headers[HTTPField.Name("Bangfu-Protocol-Supported")!] == "1-2")
             }
             try await client.execute(uri: "/sync/pull", method: .get, headers: futureHeaders) { response in
                 #expect(response.status == .upgradeRequired)

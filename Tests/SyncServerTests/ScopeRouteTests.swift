@@ -218,7 +218,7 @@ import Testing
         // Put the household back as if restored, with the newer cursor: plain syncs cannot notice.
         let record = try #require(try await fixture.service.store.record(RecordKey(.households, household)))
         try await backup.applyPullPage(PullResponse(
-            changes: [record.change], cursor: try await backup.syncState().cursor, hasMore: false,
+            changes: [record.change()], cursor: try await backup.syncState().cursor, hasMore: false,
             lastAppliedSeq: held.lastAppliedSeq, head: 0, serverTime: 0), now: fixture.clock.now())
         let kept = fixture.households[1]
         let members = try await phone.members(of: kept).map { $0.id }.sorted()

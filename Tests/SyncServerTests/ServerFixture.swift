@@ -44,7 +44,7 @@ struct ServerFixture {
     }
 
     var deviceHeaders: HTTPFields {
-        [.authorization: "Bearer \(enrollment.token)", HTTPField.Name("Bangfu-Protocol")!: "1",
+        [.authorization: "Bearer \(enrollment.token)", HTTPField.Name("Bangfu-Protocol")!: String(ProtocolVersion.current),
          .contentType: "application/json"]
     }
 

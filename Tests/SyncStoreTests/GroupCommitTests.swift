@@ -24,7 +24,6 @@ import Testing
             try await fixture.enroll("dev-\(index)", helperId: helper)
             writers.append(("dev-\(index)", helper, households[0]))
         }
-        let existingVersion = try await fixture.store.headVersion()
         let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
             for (index, writer) in writers.enumerated() {
                 group.addTask {
@@ -37,9 +36,9 @@ import Testing
                     do {
                         _ = try await fixture.store.applyPush(load) { snapshot in
                             var plan = planner.plan(entries: entries, raw: [mutation.jsonValue], snapshot: snapshot)
-                            // Device 7's plan is corrupt: its record reuses an existing version, which the
-                            // unique index refuses inside the shared transaction.
-                            if index == 7 { plan.writes[0].version = existingVersion }
+                            // Device 7's plan is corrupt: its outcomes skip numbers, which the store refuses
+                            // inside the shared transaction after it has written the record.
+                            if index == 7 { plan.newOutcomes.append(.applied(seq: 5, version: 1)) }
                             return plan
                         }
                         return (index, true)
@@ -73,7 +72,7 @@ import Testing
         try await pool.write { db in try db.execute(sql: "CREATE TABLE done (name TEXT NOT NULL)") }
         let release = Mutex(false)
         let emptyPlan = PushPlanner(context: PushContext(deviceId: "d", helperId: "h", serverNow: 0)).plan(
-            entries: [], raw: [], snapshot: PushSnapshot(lastAppliedSeq: 0, headVersion: 0, storedOutcomes: [:], records: [:],
+            entries: [], raw: [], snapshot: PushSnapshot(lastAppliedSeq: 0, storedOutcomes: [:], records: [:],
                                                          scope: Scope.households([])))
         let committer = GroupCommitter(writer: pool) { db, load, _ in
             if load.deviceId == "blocker" {
