@@ -24,6 +24,7 @@ public final class HTTPSyncTransport: SyncTransport {
     private let acceptGzip: Bool
     private let timeout: TimeAmount
     private let maxResponseBytes: Int
+    private let protocolVersion: Int
     private let logger: Logger
 
     /// Makes a transport.
@@ -36,8 +37,11 @@ public final class HTTPSyncTransport: SyncTransport {
     ///   - acceptGzip: whether to ask for gzip; defaults to `true` for an owned client and for a borrowed one.
     ///   - timeout: the deadline of each request.
     ///   - maxResponseBytes: the largest (decompressed) answer read.
+    ///   - protocolVersion: the protocol spoken (`Bangfu-Protocol`); the current one unless a test stands in
+    ///     for an app built before it.
     public init(baseURL: String, token: String, caCertificatePath: String? = nil, httpClient: HTTPClient? = nil,
                 acceptGzip: Bool = true, timeout: Duration = .seconds(30), maxResponseBytes: Int = 64 << 20,
+                protocolVersion: Int = ProtocolVersion.current,
                 logger: Logger = Logger(label: "bangfu.sync.http")) throws {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -46,6 +50,7 @@ public final class HTTPSyncTransport: SyncTransport {
         self.acceptGzip = acceptGzip
         self.timeout = .nanoseconds(Self.nanoseconds(timeout))
         self.maxResponseBytes = maxResponseBytes
+        self.protocolVersion = protocolVersion
         self.logger = logger
         if let httpClient {
             client = httpClient
@@ -138,7 +143,7 @@ public final class HTTPSyncTransport: SyncTransport {
     private func makeRequest(url: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: ProtocolVersion.headerName, value: String(ProtocolVersion.current))
+        request.headers.add(name: ProtocolVersion.headerName, value: String(protocolVersion))
         request.headers.add(name: "Accept", value: "application/json")
         if acceptGzip { request.headers.add(name: "Accept-Encoding", value: "gzip") }
         if let requestTLS { request.tlsConfiguration = requestTLS }

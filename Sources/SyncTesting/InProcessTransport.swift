@@ -10,11 +10,15 @@ public struct InProcessTransport: SyncTransport {
     let service: SyncService
     let authorization: String
     let clientVersion: String?
+    /// The protocol this transport stands in for (`Bangfu-Protocol`).
+    let protocolVersion: Int
 
-    package init(service: SyncService, token: String, clientVersion: String? = "sim/1") {
+    package init(service: SyncService, token: String, clientVersion: String? = "sim/1",
+                 protocolVersion: Int = ProtocolVersion.current) {
         self.service = service
         self.authorization = "Bearer " + token
         self.clientVersion = clientVersion
+        self.protocolVersion = protocolVersion
     }
 
     public func push(_ request: PushRequest) async throws -> PushResponse {
@@ -22,7 +26,7 @@ public struct InProcessTransport: SyncTransport {
             let device = try await service.authenticate(authorization: authorization)
             let body = try Self.encoder.encode(request)
             let envelope = try PushEnvelope.parse(body)
-            let response = try await service.push(envelope, from: device)
+            let response = try await service.push(envelope, from: device, protocolVersion: protocolVersion)
             return try JSONDecoder().decode(PushResponse.self, from: try Self.encoder.encode(response))
         }
     }
@@ -31,7 +35,7 @@ public struct InProcessTransport: SyncTransport {
         try await call {
             let device = try await service.authenticate(authorization: authorization)
             let response = try await service.pull(cursor: cursor, maxBytes: maxBytes, clientVersion: clientVersion,
-                                                  from: device)
+                                                  from: device, protocolVersion: protocolVersion)
             return try JSONDecoder().decode(PullResponse.self, from: try Self.encoder.encode(response))
         }
     }
@@ -39,7 +43,7 @@ public struct InProcessTransport: SyncTransport {
     public func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse {
         try await call {
             let device = try await service.authenticate(authorization: authorization)
-            let response = try await service.checkIntegrity(request, from: device)
+            let response = try await service.checkIntegrity(request, from: device, protocolVersion: protocolVersion)
             return try JSONDecoder().decode(IntegrityResponse.self, from: try Self.encoder.encode(response))
         }
     }
