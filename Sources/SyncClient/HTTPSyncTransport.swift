@@ -108,6 +108,46 @@ public final class HTTPSyncTransport: SyncTransport {
         return try await execute(http, expecting: IntegrityResponse.self)
     }
 
+    /// `GET /sync/events` (protocol/README.md §7a): one element per `poke` event, until the stream breaks
+    /// (then it throws `network`). No deadline: the server's keep-alive comments hold the connection open.
+    public func pokes() async throws -> AsyncThrowingStream<Void, any Error> {
+        var http = HTTPClientRequest(url: "\(baseURL)/sync/events")
+        http.headers.add(name: "Authorization", value: "Bearer \(token)")
+        http.headers.add(name: ProtocolVersion.headerName, value: String(protocolVersion))
+        http.headers.add(name: "Accept", value: "text/event-stream")
+        if let requestTLS { http.tlsConfiguration = requestTLS }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(http, deadline: .distantFuture, logger: logger)
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw SyncTransportError.network(String(describing: error))
+        }
+        let status = Int(response.status.code)
+        guard status == 200 else {
+            let buffer = try? await response.body.collect(upTo: 64 * 1024)
+            if status == 429 || status == 503 {
+                throw SyncTransportError.overloaded(retryAfterSeconds: Self.retryAfterSeconds(response.headers.first(name: "Retry-After")))
+            }
+            throw SyncTransportError.http(status: status, body: buffer.flatMap { try? SyncJSON.decoder().decode(APIErrorBody.self, from: $0) })
+        }
+        let body = response.body
+        return AsyncThrowingStream { continuation in
+            let reader = Task {
+                var parser = ServerSentEvents()
+                do {
+                    for try await buffer in body {
+                        for event in try parser.feed(buffer) where event == "poke" { continuation.yield() }
+                    }
+                    continuation.finish(throwing: SyncTransportError.network("event stream ended"))
+                } catch {
+                    continuation.finish(throwing: SyncTransportError.network(String(describing: error)))
+                }
+            }
+            continuation.onTermination = { _ in reader.cancel() }
+        }
+    }
+
     /// `{base}/sync/pull?cursor=<percent-encoded>[&maxBytes=n]`.
     static func pullURL(base: String, cursor: String, maxBytes: Int?) -> String {
         var url = "\(base)/sync/pull?cursor=\(percentEncoded(cursor))"

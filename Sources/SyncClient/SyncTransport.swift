@@ -13,9 +13,18 @@ public protocol SyncTransport: Sendable {
 
     /// `POST /sync/integrity`: compares what the device holds with its scope (protocol/scopes.md §6).
     func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse
+
+    /// `GET /sync/events`: pokes, one element each, while the connection lasts (protocol/README.md §7a).
+    /// The stream throws when it breaks; the client then polls and listens again later.
+    func pokes() async throws -> AsyncThrowingStream<Void, any Error>
 }
 
 extension SyncTransport {
+    /// Transports without live pokes: the client polls.
+    public func pokes() async throws -> AsyncThrowingStream<Void, any Error> {
+        throw SyncTransportError.http(status: 404, body: APIErrorBody(code: .notFound, message: "live pokes not supported"))
+    }
+
     /// Transports written before the integrity check: the server route is missing, as a 404 would say.
     public func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse {
         throw SyncTransportError.http(status: 404, body: APIErrorBody(code: .notFound, message: "integrity check not supported"))

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOFoundationCompat
+import ServiceLifecycle
 import SyncModel
 import SyncService
 
@@ -17,6 +18,50 @@ struct SyncRoutes<Context: RequestContext> {
         router.post("/sync/push") { request, context in try await push(request, context: context) }
         router.get("/sync/pull") { request, context in try await pull(request, context: context) }
         router.post("/sync/integrity") { request, context in try await integrity(request, context: context) }
+        router.get("/sync/events") { request, context in try await events(request, context: context) }
+    }
+
+    /// How often an idle event stream carries a comment line, so that proxies and NAT keep it open and a
+    /// device that went away is noticed.
+    static var keepAliveInterval: Duration { .seconds(15) }
+
+    /// `GET /sync/events`: a server-sent-event stream of pokes (protocol/README.md §7a). The stream opens
+    /// with a comment, then sends `event: poke` whenever a change enters the log that touches the device's
+    /// scope, and a keep-alive comment when idle.
+    private func events(_ request: Request, context: Context) async throws -> Response {
+        try Self.checkProtocol(request)
+        let device = try await authenticate(request)
+        let pokes = try await service.pokes.listen(device)
+        let (lines, sink) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(4))
+        let relay = Task {
+            for await _ in pokes { sink.yield("event: poke\ndata: {}\n\n") }
+            sink.finish()
+        }
+        let keepAlive = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: Self.keepAliveInterval)
+                sink.yield(": keep-alive\n\n")
+            }
+        }
+        let body = ResponseBody { writer in
+            defer {
+                relay.cancel()
+                keepAlive.cancel()
+            }
+            try await writer.write(ByteBuffer(string: ": bangfu pokes\n\n"))
+            // On graceful shutdown the stream ends (the device reconnects to another node), so the server
+            // does not wait for devices that keep listening.
+            try await withGracefulShutdownHandler {
+                for await line in lines { try await writer.write(ByteBuffer(string: line)) }
+            } onGracefulShutdown: {
+                sink.finish()
+            }
+            try await writer.finish(nil)
+        }
+        var headers = Self.protocolHeaders
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     private func push(_ request: Request, context: Context) async throws -> Response {

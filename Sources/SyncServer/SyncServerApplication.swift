@@ -64,7 +64,8 @@ package enum SyncServerApplication {
             server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(120))),
                              tlsConfiguration: tlsConfiguration(config)),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "bangfu-sync"),
-            services: [SyncLogFlusher(service: service), Compactor(service: service, horizonDays: config.compactionHorizonDays)],
+            services: [SyncLogFlusher(service: service), Compactor(service: service, horizonDays: config.compactionHorizonDays),
+                       PokeRelay(service: service)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
             logger: logger)
         return (application, service)

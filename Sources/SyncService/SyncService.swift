@@ -14,6 +14,8 @@ package final class SyncService: Sendable {
     let randomBytes: @Sendable (Int) -> [UInt8]
     package let logger: Logger
     private let syncLog = SyncLogBuffer()
+    /// The devices listening for live pokes on this node.
+    package let pokes: PokeHub
 
     /// - Parameters:
     ///   - now: the server clock in milliseconds since 1970 (injected so tests control time).
@@ -25,6 +27,7 @@ package final class SyncService: Sendable {
         self.now = now
         self.randomBytes = randomBytes
         self.logger = logger
+        self.pokes = PokeHub(store: store, logger: logger)
     }
 
     // MARK: Authentication

@@ -68,6 +68,7 @@ package final class MemorySyncStore: SyncStore {
 
     private let state = Mutex(State())
     private let epoch: Int64
+    package let logAdvances = LogBroadcaster()
 
     /// - Parameter epoch: names this store in cursors (a fixed number keeps seeded histories replayable).
     package init(epoch: Int64 = 1) { self.epoch = epoch }
@@ -75,7 +76,7 @@ package final class MemorySyncStore: SyncStore {
     package func migrate() async throws {}
 
     package func applyPush(_ load: PushLoad, planner: @escaping @Sendable (PushSnapshot) -> PushPlan) async throws -> PushPlan {
-        state.withLock { state in
+        let plan = state.withLock { state in
             var records: [RecordKey: SyncRecord] = [:]
             for key in load.keys { records[key] = state.records[key] }
             let deviceOutcomes = state.outcomes[load.deviceId] ?? [:]
@@ -98,6 +99,8 @@ package final class MemorySyncStore: SyncStore {
             state.lastApplied[load.deviceId] = plan.lastAppliedSeq
             return plan
         }
+        if !plan.writes.isEmpty { logAdvances.publish(LogAdvance(records: plan.writes)) }
+        return plan
     }
 
     package func pull(_ query: PullQuery) async throws -> PullPage {
@@ -162,13 +165,15 @@ package final class MemorySyncStore: SyncStore {
     }
 
     package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
-        state.withLock { state in
+        let head = state.withLock { state in
             for var record in records {
                 record.version = (state.records[RecordKey(record.collection, record.id)]?.version ?? 0) + 1
                 state.put(record)
             }
             return state.head
         }
+        if !records.isEmpty { logAdvances.publish(LogAdvance(records: records)) }
+        return head
     }
 
     package func record(_ key: RecordKey) async throws -> SyncRecord? {
@@ -253,7 +258,7 @@ package final class MemorySyncStore: SyncStore {
         id: String,
         _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict] {
-        try state.withLock { state in
+        let (resolved, written) = try state.withLock { state in
             guard let index = state.conflictIndex[id] else { throw SyncStoreError(.conflictNotFound, id) }
             let conflict = state.conflicts[index]
             guard let record = state.records[RecordKey(conflict.collection, conflict.recordId)] else {
@@ -271,20 +276,24 @@ package final class MemorySyncStore: SyncStore {
             for settled in resolved {
                 if let position = state.conflictIndex[settled.id] { state.conflicts[position] = settled }
             }
-            return resolved
+            return (resolved, updated)
         }
+        if let written { logAdvances.publish(LogAdvance(records: [written])) }
+        return resolved
     }
 
     package func updateRecord(
         _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
     ) async throws -> SyncRecord {
-        try state.withLock { state in
+        let written = try state.withLock { state in
             guard let record = state.records[key] else { throw SyncStoreError(.recordNotFound, key.description) }
             var updated = try change(record)
             updated.version = record.version + 1
             state.put(updated)
             return state.records[key]!
         }
+        logAdvances.publish(LogAdvance(records: [written]))
+        return written
     }
 
     package func insertAdmin(_ account: AdminAccount) async throws {

@@ -81,6 +81,10 @@ package protocol SyncStore: AdminDirectory {
     func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool) async throws
         -> CompactionReport
 
+    /// Where the store announces changes that entered its log (for live pokes): every node's store
+    /// announces every change, whichever node wrote it, after it has a position.
+    var logAdvances: LogBroadcaster { get }
+
     /// Changes one record as an admin, in one transaction: `change` gets the current state and returns the
     /// state to write, which the store writes at the next version. Throws `recordNotFound`, or what `change`
     /// throws.

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import SyncStore
 
 /// The sequencer (docs/log-positions.md §3): writers commit records with `position = NULL`, and positions
 /// are assigned after commit, one short transaction at a time, so that readers never see a position while
@@ -12,7 +13,14 @@ import PostgresNIO
 /// earlier tick's and become visible at once, so a pull that reached `p` can never later find a change below
 /// `p`. Every write operation ticks right after its commit (a device reads its own writes on its next pull);
 /// `run()` also ticks every `tickInterval`, for a node that died between a commit and its tick.
+///
+/// A tick that stamped anything sends `NOTIFY bangfu_log` with the scope keys of what it stamped (delivered
+/// at its commit, to every node); each node's listener publishes it to `logAdvances`, which pokes the
+/// devices connected to that node whose scope it touches.
 extension PostgresSyncStore {
+    /// The channel ticks notify on.
+    static let logChannel = "bangfu_log"
+
     /// The advisory-lock key ticks hold ("bangfu" + 1).
     static let sequencerLock: Int64 = 0x6261_6e67_6676
 
@@ -24,19 +32,59 @@ extension PostgresSyncStore {
     func sequence() async throws -> Int {
         try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.sequencerLock))", logger: logger)
-            let stamped = try await scalar("""
+            // The scope keys come back bounded: more than `LogAdvance.maxKeys` of a kind means "everything".
+            let limit = LogAdvance.maxKeys + 1
+            var stamped = 0
+            var advance = LogAdvance()
+            for try await (count, households, villages, helpers) in try await connection.query("""
                 WITH pending AS (
                     SELECT collection, id FROM records WHERE position IS NULL FOR UPDATE SKIP LOCKED),
                 stamped AS (
                     UPDATE records r SET position = nextval('log_position')
                     FROM pending p WHERE r.collection = p.collection AND r.id = p.id
-                    RETURNING r.position),
-                top AS (SELECT count(*) AS n, max(position) AS head FROM stamped),
+                    RETURNING r.position, r.household_id, r.village_code, r.helper_id),
                 raised AS (
-                    UPDATE meta SET value = top.head FROM top WHERE key = 'head' AND top.head IS NOT NULL)
-                SELECT n FROM top
-                """, on: connection) ?? 0
-            return Int(stamped)
+                    UPDATE meta SET value = (SELECT max(position) FROM stamped)
+                    WHERE key = 'head' AND EXISTS (SELECT 1 FROM stamped))
+                SELECT (SELECT count(*) FROM stamped),
+                       (SELECT array_agg(k) FROM (SELECT DISTINCT household_id AS k FROM stamped
+                                                  WHERE household_id IS NOT NULL LIMIT \(limit)) h),
+                       (SELECT array_agg(k) FROM (SELECT DISTINCT village_code AS k FROM stamped
+                                                  WHERE village_code IS NOT NULL LIMIT \(limit)) v),
+                       (SELECT array_agg(k) FROM (SELECT DISTINCT helper_id AS k FROM stamped
+                                                  WHERE helper_id IS NOT NULL LIMIT \(limit)) p)
+                """, logger: logger).decode((Int64, [String]?, [String]?, [String]?).self) {
+                stamped = Int(count)
+                advance = LogAdvance(households: Set(households ?? []), villages: Set(villages ?? []),
+                                     helpers: Set(helpers ?? []))
+            }
+            if stamped > 0 {
+                try await connection.query("SELECT pg_notify(\(Self.logChannel), \(advance.encoded))", logger: logger)
+            }
+            return stamped
+        }
+    }
+
+    /// Listens for ticks of every node and publishes them to `logAdvances`, until cancelled; after a lost
+    /// connection it listens again, and announces "everything" once (what it missed meanwhile is unknown).
+    func runListener() async {
+        var reconnecting = false
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: Self.logChannel) { notifications in
+                        if reconnecting { self.logAdvances.publish(LogAdvance(everything: true)) }
+                        for try await notification in notifications {
+                            self.logAdvances.publish(LogAdvance(encoded: notification.payload))
+                        }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("log listener lost its connection", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            reconnecting = true
+            try? await Task.sleep(for: Self.tickInterval)
         }
     }
 

@@ -18,6 +18,7 @@ import SyncStore
 package final class PostgresSyncStore: SyncStore, Service {
     let client: PostgresClient
     let logger: Logger
+    package let logAdvances = LogBroadcaster()
 
     /// A store on the database at `url` (`postgres://user[:password]@host[:port]/database[?sslmode=…]`).
     /// Nothing connects until `run()` runs (the server's service group, or a test's task).
@@ -31,7 +32,10 @@ package final class PostgresSyncStore: SyncStore, Service {
     /// pool that has stopped would wait for ever).
     package func run() async throws {
         let pool = Task { await client.run() }
-        await runSequencer()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.runSequencer() }
+            group.addTask { await self.runListener() }
+        }
         pool.cancel()
         await pool.value
     }

@@ -12,6 +12,7 @@ import SyncStore
 package final class SQLiteSyncStore: SyncStore {
     let pool: DatabasePool
     private let committer: GroupCommitter
+    package let logAdvances = LogBroadcaster()
 
     /// Opens (creating if needed) the database at `path`.
     package init(path: String) throws {
@@ -36,7 +37,9 @@ package final class SQLiteSyncStore: SyncStore {
     }
 
     package func applyPush(_ load: PushLoad, planner: @escaping @Sendable (PushSnapshot) -> PushPlan) async throws -> PushPlan {
-        try await committer.submit(load, planner: planner)
+        let plan = try await committer.submit(load, planner: planner)
+        if !plan.writes.isEmpty { logAdvances.publish(LogAdvance(records: plan.writes)) }
+        return plan
     }
 
     /// One push inside a transaction the group committer opened (in its own savepoint).
@@ -80,7 +83,7 @@ package final class SQLiteSyncStore: SyncStore {
     }
 
     package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
-        try await pool.write { db in
+        let head = try await pool.write { db in
             var head = try Self.head(db)
             let current = try Self.records(db, keys: Set(records.map { RecordKey($0.collection, $0.id) }))
             for var record in records {
@@ -91,6 +94,8 @@ package final class SQLiteSyncStore: SyncStore {
             try Self.setHead(head, db: db)
             return head
         }
+        if !records.isEmpty { logAdvances.publish(LogAdvance(records: records)) }
+        return head
     }
 
     package func record(_ key: RecordKey) async throws -> SyncRecord? {
@@ -263,7 +268,7 @@ package final class SQLiteSyncStore: SyncStore {
         id: String,
         _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict] {
-        try await pool.write { db in
+        let (resolved, written) = try await pool.write { db -> ([Conflict], SyncRecord?) in
             guard let body = try Data.fetchOne(db, sql: "SELECT body FROM conflicts WHERE id = ?", arguments: [id]) else {
                 throw SyncStoreError(.conflictNotFound, id)
             }
@@ -286,8 +291,10 @@ package final class SQLiteSyncStore: SyncStore {
                 try db.execute(sql: "UPDATE conflicts SET status = ?, body = ? WHERE id = ?",
                                arguments: [settled.status.rawValue, try RecordCodec.encodeConflict(settled), settled.id])
             }
-            return resolved
+            return (resolved, updated)
         }
+        if let written { logAdvances.publish(LogAdvance(records: [written])) }
+        return resolved
     }
 
     package func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool)
@@ -316,7 +323,7 @@ package final class SQLiteSyncStore: SyncStore {
     package func updateRecord(
         _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
     ) async throws -> SyncRecord {
-        try await pool.write { db in
+        let written = try await pool.write { db in
             guard let record = try Self.records(db, keys: [key])[key] else {
                 throw SyncStoreError(.recordNotFound, key.description)
             }
@@ -328,5 +335,7 @@ package final class SQLiteSyncStore: SyncStore {
             try Self.setHead(head, db: db)
             return updated
         }
+        logAdvances.publish(LogAdvance(records: [written]))
+        return written
     }
 }
