@@ -5,6 +5,6 @@ import ArgumentParser
 struct BangfuSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bangfu-sim", abstract: "帮扶同步模拟器 — simulated helpers against a Bangfu Sync server.",
-        subcommands: [RunCommand.self, LoadCommand.self])
+        subcommands: [RunCommand.self, LoadCommand.self, PokesCommand.self])
 }
 
