@@ -295,7 +295,7 @@ echo "cluster: haproxy on 127.0.0.1:$PORT (PID $HAPROXY_PID)"
 
 if ((KILL_NODE)); then
     victim="${NODE_PIDS[1]}"
-    (sleep "$KILL_AFTER"; echo "cluster: kill -9 node 2 (PID $victim)"; kill -9 "$victim" 2>/dev/null || true) &
+    (sleep "$KILL_AFTER"; echo "cluster: kill -9 node 2 (PID $victim)"; kill -9 "$victim" 2>/dev/null || true; now_ms >"$WORK/killed") &
     KILLER_PID=$!
 fi
 
@@ -378,6 +378,14 @@ done
 errors=$(cat "$WORK"/node*.log | grep -c "request failed" || true)
 echo "cluster: the nodes answered $errors requests with 500 internal_error (\"request failed\" in their logs)"
 if ((KILL_NODE)); then
+    # The kill proves something only if it came while the simulator was still running.
+    killed=$(cat "$WORK/killed" 2>/dev/null || true)
+    if [[ -z "$killed" ]] || ((killed > ended_ms)); then
+        echo "cluster: node 2 was killed only after the run had ended; lower KILL_AFTER or raise DAYS/DEVICES" >&2
+        status=1
+    else
+        echo "cluster: node 2 was killed $((killed - started_ms)) ms into a run of $((ended_ms - started_ms)) ms"
+    fi
     alive=0
     for pid in "${NODE_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=$((alive + 1)); done
     echo "cluster: $alive of $NODES nodes alive at the end"
