@@ -256,6 +256,9 @@ cmd_standby() {
         cat "$dir/basebackup.log"
         die "pg_basebackup from 127.0.0.1:$primary_port failed (log above)"
     fi
+    # The copy carries the primary's postgresql.auto.conf: should the primary already commit synchronously, a
+    # promoted copy would wait for a standby of its own name forever. Once promoted, it commits alone.
+    echo "synchronous_standby_names = ''" | as_pg tee -a "$dir/data/postgresql.auto.conf" >/dev/null
     # hot_standby=off: no reads before promotion, and no connection at all, so `option pgsql-check` in
     # haproxy marks it down until it is promoted.
     start_server "$dir" "-c hot_standby=off"
