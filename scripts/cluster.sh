@@ -375,8 +375,18 @@ fi
 for ((i = 1; i <= NODES; i++)); do
     echo "cluster: node $i served $(grep -c "nodes/node$i " "$WORK/haproxy.log" || true) connections"
 done
-errors=$(cat "$WORK"/node*.log | grep -c "request failed" || true)
-echo "cluster: the nodes answered $errors requests with 500 internal_error (\"request failed\" in their logs)"
+# Requests the nodes answered 500 internal_error ("request failed" ends each such entry in a node log; an
+# entry can span lines), and two causes seen in these runs.
+failed=$(cat "$WORK"/node*.log | grep -c "request failed" || true)
+lost=$(cat "$WORK"/node*.log | grep -cE " error bangfu-server: error=.*serverClosedConnection" || true)
+deadlocks=$(cat "$WORK"/node*.log | grep -cE " error bangfu-server: error=.*sqlState: 40P01" || true)
+echo "cluster: the nodes answered $failed requests with 500 internal_error:" \
+    "$lost lost their database connection, $deadlocks hit a deadlock (40P01)"
+if ((deadlocks > 0)); then
+    echo "cluster: KNOWN BUG: two nodes' sync-log flushes (PostgresSyncStore.appendSyncLog, called by GET" >&2
+    echo "cluster:           /admin/v1/devices too) update device rows in different orders and deadlock" >&2
+    echo "cluster:           (docs/operations.md, \"Known problems\")." >&2
+fi
 if ((KILL_NODE)); then
     # The kill proves something only if it came while the simulator was still running.
     killed=$(cat "$WORK/killed" 2>/dev/null || true)
@@ -436,7 +446,7 @@ if ((FAILOVER)); then
     echo "cluster: database probe: $(echo "$acked" | grep -c . || true) commits acknowledged, $missing of them missing on the promoted standby"
     if ((missing > 0)); then status=1; fi
     echo "cluster: database sessions through haproxy: primary $(grep -c " db/primary " "$WORK/haproxy.log" || true), standby $(grep -c " db/standby " "$WORK/haproxy.log" || true)"
-    if ((status != 0)) && grep -q "HTTP 500" "$WORK/sim.log" 2>/dev/null; then
+    if ((status != 0 && lost > 0)) && grep -q "HTTP 500" "$WORK/sim.log" 2>/dev/null; then
         echo "cluster: LIMIT: the simulator stopped on an HTTP 500: a request whose transaction was open when the primary" >&2
         echo "cluster:        died gets 500 internal_error from its node, and the client does not retry a 500 (only network" >&2
         echo "cluster:        errors, 502/504, 429/503). Needs the store to map a lost connection to 503 (docs/operations.md)." >&2
