@@ -13,7 +13,7 @@
 #                 acknowledged must be on the promoted standby) and an admin read through the nodes; they
 #                 give how long commits and requests stalled. Then RECOVERY_DEVICES (default 20) new devices
 #                 simulate one day through the same nodes, which must converge.
-#                 LIMITS (docs/operations.md, "Failover"): a request whose transaction is open at the crash
+#                 LIMITS (docs/operations.md, "Known problems"): a request whose transaction is open at the crash
 #                 gets HTTP 500 from its node, which the client does not retry, so the main simulation
 #                 usually stops with that error and the script fails; it can pass only once the store
 #                 answers 503 there. Nodes that had requests in flight at the crash were also seen to hang

@@ -7,7 +7,7 @@
 # project's machines, so no sudo). After `swift test`, a short three-node cluster run with one node killed
 # (scripts/cluster.sh --kill-node, about 25 s) on the debug binaries just built; it is skipped when extra
 # arguments narrow the test run, or with BANGFU_SKIP_CLUSTER=1. BANGFU_CLUSTER_FAILOVER=1 adds a
-# scripts/cluster.sh --failover run, which fails today (docs/operations.md, "Failover").
+# scripts/cluster.sh --failover run, which fails today (docs/operations.md, "Known problems").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
