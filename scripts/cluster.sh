@@ -21,6 +21,9 @@
 #   --nodes N     how many nodes (default 3).
 #   --load        instead of simulated helpers, bangfu-sim load (DEVICES devices × batches of 50 for
 #                 SECONDS_ seconds, default 15) through haproxy: acknowledged mutations/s and push latency.
+#   --pokes       instead of simulated helpers, bangfu-sim pokes through haproxy: LISTENERS (default 20) devices
+#                 hold event streams, a second device of each helper writes ROUNDS (default 200) times, and
+#                 the write-to-poke latency is reported; with several nodes most pokes cross nodes.
 #   --no-standby  one PostgreSQL, no standby, nodes connect to it directly (no --failover then).
 #
 # By default PostgreSQL runs as a primary with a streaming-replication standby that it commits to
@@ -45,6 +48,7 @@ cd "$(dirname "$0")/.."
 KILL_NODE=0
 FAILOVER=0
 LOAD=0
+POKES=0
 STANDBY=1
 NODES=3
 while (($# > 0)); do
@@ -53,8 +57,9 @@ while (($# > 0)); do
         --failover) FAILOVER=1 ;;
         --nodes) NODES="$2"; shift ;;
         --load) LOAD=1 ;;
+        --pokes) POKES=1 ;;
         --no-standby) STANDBY=0 ;;
-        -h | --help) sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "cluster: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -239,7 +244,9 @@ fi
         echo "    timeout connect 500ms"
         echo "    timeout check 2s"
         echo "    retries 1"
-        echo "    default-server check inter 500ms fall 3 rise 1"
+        # A server marked down takes its sessions with it: the nodes' transactions on the lost primary fail at
+        # once (503, the device retries) instead of waiting on a connection that will never answer.
+        echo "    default-server check inter 500ms fall 3 rise 1 on-marked-down shutdown-sessions"
         echo "    server primary 127.0.0.1:$PRIMARY_PORT"
         echo "    server standby 127.0.0.1:$STANDBY_PORT"
     fi
@@ -356,6 +363,10 @@ if ((LOAD)); then
     echo "cluster: load from $DEVICES devices through haproxy to $NODES nodes"
     "$BIN/bangfu-sim" load --url "https://127.0.0.1:$PORT" --ca "$CERTS/ca.pem" --admin-token "$TOKEN" \
         --devices "$DEVICES" --batch 50 --seconds "${SECONDS_:-15}" || status=$?
+elif ((POKES)); then
+    echo "cluster: write-to-poke latency through haproxy to $NODES nodes"
+    "$BIN/bangfu-sim" pokes --url "https://127.0.0.1:$PORT" --ca "$CERTS/ca.pem" --admin-token "$TOKEN" \
+        --listeners "${LISTENERS:-20}" --rounds "${ROUNDS:-200}" || status=$?
 else
     echo "cluster: simulating $DEVICES devices over $DAYS days through haproxy (seed $SEED)"
     "$BIN/bangfu-sim" run --url "https://127.0.0.1:$PORT" --ca "$CERTS/ca.pem" --admin-token "$TOKEN" \

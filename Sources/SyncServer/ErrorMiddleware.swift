@@ -39,7 +39,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try APIError(.serviceUnavailable, .overloaded, "服务器暂时不可用，请稍后重试 (store unavailable, retry later)",
                                 headers: [.retryAfter: "1"]).response(from: request, context: context)
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            // `describing`, not `reflecting`: a database error's debug text carries the SQL and its values.
+            context.logger.error("request failed", metadata: ["error": "\(error)", "error.type": "\(type(of: error))"])
             return try APIError(.internalServerError, .internalError, "服务器内部错误 (internal error)")
                 .response(from: request, context: context)
         }

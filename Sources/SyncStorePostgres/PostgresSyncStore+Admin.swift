@@ -176,7 +176,7 @@ extension PostgresSyncStore {
         _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict] {
         let (settled, wrote) = try await retryingRaces { try await self.resolveInTransaction(id: id, resolve) }
-        if wrote { try await sequence() }
+        if wrote { await sequenceAfterCommit() }
         return settled
     }
 
@@ -259,7 +259,7 @@ extension PostgresSyncStore {
                 try await self.upsert([updated], mode: .replace, on: connection)
             }
         }
-        try await sequence()
+        await sequenceAfterCommit()
         guard let written = try await record(key) else { throw SyncStoreError(.recordNotFound, key.description) }
         return written
     }

@@ -32,9 +32,10 @@ extension PostgresSyncStore {
             return true
         case .server:
             // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 25006 read_only_sql_transaction
-            // (a standby), 08xxx connection exceptions.
+            // (a standby), 57014 query_canceled (statement_timeout), 25P03 idle_in_transaction_session_timeout,
+            // 53300 too_many_connections, 08xxx connection exceptions.
             let state = error.serverInfo?[.sqlState] ?? ""
-            return ["57P01", "57P02", "57P03", "25006"].contains(state) || state.hasPrefix("08")
+            return ["57P01", "57P02", "57P03", "25006", "57014", "25P03", "53300"].contains(state) || state.hasPrefix("08")
         default:
             return false
         }

@@ -81,10 +81,23 @@ extension PostgresSyncStore {
                 }
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("log listener lost its connection", metadata: ["error": "\(String(reflecting: error))"])
+                logger.warning("log listener lost its connection", metadata: ["error": "\(error)"])
             }
             reconnecting = true
             try? await Task.sleep(for: Self.tickInterval)
+        }
+    }
+
+    /// Returns once a tick that began after this call has finished, sharing ticks with the node's other
+    /// writes (`TickCoalescer`). A failed tick is logged: the rows keep no position until the next tick
+    /// (the fallback loop's at the latest), and the write itself has committed.
+    func sequenceAfterCommit() async {
+        await ticks.tickAfterNow {
+            do {
+                try await self.sequence()
+            } catch {
+                self.logger.warning("sequencer tick failed", metadata: ["error": "\(error)"])
+            }
         }
     }
 
@@ -95,7 +108,7 @@ extension PostgresSyncStore {
                 try await sequence()
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("sequencer tick failed", metadata: ["error": "\(String(reflecting: error))"])
+                logger.warning("sequencer tick failed", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: Self.tickInterval)
         }

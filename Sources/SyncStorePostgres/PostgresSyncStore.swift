@@ -19,6 +19,7 @@ package final class PostgresSyncStore: SyncStore, Service {
     let client: PostgresClient
     let logger: Logger
     package let logAdvances = LogBroadcaster()
+    let ticks = TickCoalescer()
 
     /// A store on the database at `url` (`postgres://user[:password]@host[:port]/database[?sslmode=…]`).
     /// Nothing connects until `run()` runs (the server's service group, or a test's task).
@@ -55,9 +56,16 @@ package final class PostgresSyncStore: SyncStore, Service {
         case "require", "verify-full": tls = .require(.makeClientConfiguration())
         default: tls = .prefer(.makeClientConfiguration())
         }
-        return PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user,
-                                            password: components.password, database: database.isEmpty ? nil : database,
-                                            tls: tls)
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: user, password: components.password,
+            database: database.isEmpty ? nil : database, tls: tls)
+        // A node that stalls or is cut off inside a transaction must not hold its row locks (a device's row,
+        // records) for ever: the server ends such a session after 30 s idle in a transaction, and any
+        // statement after 60 s; the device gets 503 and retries through another node.
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", "30000"), ("statement_timeout", "60000"),
+        ]
+        return configuration
     }
 
     package func migrate() async throws {
@@ -84,7 +92,7 @@ package final class PostgresSyncStore: SyncStore, Service {
                 return plan
             }
         }
-        if !plan.writes.isEmpty { try await sequence() }
+        if !plan.writes.isEmpty { await sequenceAfterCommit() }
         return plan
     }
 
@@ -140,7 +148,7 @@ package final class PostgresSyncStore: SyncStore, Service {
                 try await self.upsert(records, mode: .nextRevision, on: connection)
             }
         }
-        try await sequence()
+        await sequenceAfterCommit()
         return try await headVersion()
     }
 

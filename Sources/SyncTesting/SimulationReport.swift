@@ -25,7 +25,7 @@ public struct SimulationReport: Sendable {
     public var reassignments = 0
     public var conflictsResolved = 0
     public var seconds: Double = 0
-    public var latency = Histogram<UInt64>(highestTrackableValue: 600_000, numberOfSignificantValueDigits: .three)
+    public var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
     /// Every broken guarantee found; empty when the run converged.
     public var failures: [String] = []
 
