@@ -250,7 +250,9 @@ package struct SyncStoreError: Error, Sendable, Hashable, CustomStringConvertibl
     package enum Code: String, Sendable { case duplicateAdmin, duplicateDevice, unknownHelper, corruptRecord, conflictNotFound, recordNotFound,
         invalidConfiguration,
         /// The database cannot be reached or cannot take writes just now (nothing was committed; retry).
-        unavailable }
+        unavailable,
+        /// The database refused a statement for another reason (the detail names its code, not the SQL).
+        database }
     package var code: Code
     package var detail: String
     package init(_ code: Code, _ detail: String) {

@@ -26,7 +26,7 @@ extension PostgresSyncStore {
     }
 
     package func device(id: String) async throws -> DeviceRecord? {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             guard let row = try await rows("SELECT * FROM devices WHERE device_id = \(id)", on: connection).first
             else { return nil }
             return DeviceRecord(
@@ -94,7 +94,7 @@ extension PostgresSyncStore {
     }
 
     package func rejections(deviceIds: Set<String>?, limit: Int) async throws -> [RejectedMutation] {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             let query: PostgresQuery
             if let deviceIds {
                 query = "SELECT * FROM rejections WHERE device_id = ANY(\(deviceIds.sorted())) ORDER BY id DESC LIMIT \(Int64(limit))"
@@ -112,7 +112,7 @@ extension PostgresSyncStore {
     }
 
     package func helpers(limit: Int, offset: Int) async throws -> (helpers: [HelperSummary], total: Int) {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             let total = try await scalar(
                 "SELECT COUNT(*) FROM records WHERE collection = 'helpers' AND deleted = FALSE", on: connection) ?? 0
             let helpers = try await rows("""
@@ -132,7 +132,7 @@ extension PostgresSyncStore {
     }
 
     package func conflicts(_ query: ConflictQuery) async throws -> [Conflict] {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             var binds = PostgresBindings()
             var clauses: [String] = []
             if let status = query.status {
@@ -164,7 +164,7 @@ extension PostgresSyncStore {
     }
 
     package func conflict(id: String) async throws -> Conflict? {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             for try await body in try await connection.query("SELECT body FROM conflicts WHERE id = \(id)", logger: logger)
                 .decode(Data.self) { return try RecordCodec.decodeConflict(body) }
             return nil
@@ -267,7 +267,7 @@ extension PostgresSyncStore {
     // MARK: AdminDirectory
 
     package func insertAdmin(_ account: AdminAccount) async throws {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             let inserted = try await rows("""
                 INSERT INTO admins (id, name, role, region, token_hash, created_at, disabled)
                 VALUES (\(account.id), \(account.name), \(account.role.rawValue), \(account.region), \(account.tokenHash),
@@ -279,25 +279,25 @@ extension PostgresSyncStore {
     }
 
     package func admin(id: String) async throws -> AdminAccount? {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             try await rows("SELECT * FROM admins WHERE id = \(id)", on: connection).first.map(Self.admin)
         }
     }
 
     package func admins() async throws -> [AdminAccount] {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             try await rows("SELECT * FROM admins ORDER BY id", on: connection).map(Self.admin)
         }
     }
 
     package func setAdminDisabled(id: String, _ disabled: Bool) async throws -> Bool {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             !(try await rows("UPDATE admins SET disabled = \(disabled) WHERE id = \(id) RETURNING id", on: connection)).isEmpty
         }
     }
 
     package func helperIds(inRegion regionPrefix: String) async throws -> Set<String> {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             var helpers = Set<String>()
             for try await helper in try await connection.query("""
                 SELECT DISTINCT helper_id FROM records
@@ -309,7 +309,7 @@ extension PostgresSyncStore {
     }
 
     package func householdsAssigned(to helperId: String) async throws -> Set<String> {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             var households = Set<String>()
             for try await household in try await connection.query("""
                 SELECT household_id FROM records

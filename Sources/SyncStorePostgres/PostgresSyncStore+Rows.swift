@@ -20,8 +20,27 @@ extension PostgresSyncStore {
             } catch let error as PostgresTransactionError {
                 throw error.closureError ?? error.beginError ?? error.rollbackError ?? error.commitError ?? error
             }
-        } catch let error as PSQLError where Self.isUnavailable(error) {
-            throw SyncStoreError(.unavailable, "PostgreSQL unavailable: \(error.code)")
+        } catch let error as PSQLError {
+            throw Self.translate(error)
+        }
+    }
+
+    /// A PostgreSQL error as the rest of the server sees it: `unavailable` for a lost or refused connection;
+    /// a lost race as itself (`retryingRaces` runs the transaction again); anything else as `database`,
+    /// naming the error code and SQLSTATE but never the statement or its values.
+    static func translate(_ error: PSQLError) -> any Error {
+        if isUnavailable(error) { return SyncStoreError(.unavailable, "PostgreSQL unavailable: \(error.code)") }
+        if isRace(error) { return error }
+        return SyncStoreError(.database, "PostgreSQL \(error.code), SQLSTATE \(error.serverInfo?[.sqlState] ?? "-")")
+    }
+
+    /// Runs `body` on a pooled connection outside a transaction (single reads), with the same mapping of a
+    /// lost or refused connection to `SyncStoreError(.unavailable)` as `transaction`.
+    func withConnection<Result>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> sending Result {
+        do {
+            return try await client.withConnection(body)
+        } catch let error as PSQLError {
+            throw Self.translate(error)
         }
     }
 

@@ -153,11 +153,11 @@ package final class PostgresSyncStore: SyncStore, Service {
     }
 
     package func record(_ key: RecordKey) async throws -> SyncRecord? {
-        try await client.withConnection { connection in try await records(connection, keys: [key])[key] }
+        try await withConnection { connection in try await records(connection, keys: [key])[key] }
     }
 
     package func count(_ collection: CollectionName) async throws -> Int {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             Int(try await scalar("""
                 SELECT COUNT(*) FROM records WHERE collection = \(collection.rawValue) AND deleted = FALSE
                 """, on: connection) ?? 0)
@@ -165,6 +165,6 @@ package final class PostgresSyncStore: SyncStore, Service {
     }
 
     package func headVersion() async throws -> Int64 {
-        try await client.withConnection { connection in try await meta("head", on: connection) }
+        try await withConnection { connection in try await meta("head", on: connection) }
     }
 }
