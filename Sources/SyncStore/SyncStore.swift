@@ -12,7 +12,9 @@ import SyncModel
 /// - Log positions are the store's: it assigns each written state a position, at or after commit, and a
 ///   reader never sees position `p` while a change with a smaller position can still appear, so a pull that
 ///   reached `p` never misses anything below it (docs/log-positions.md). `applyPush`, `importRecords`,
-///   `resolveConflict` and `updateRecord` return only once their changes have positions (read your writes).
+///   `resolveConflict` and `updateRecord` return only once their changes have positions (read your writes),
+///   except that PostgreSQL stops waiting after a few seconds when the database is failing (the changes
+///   then get positions later; a device keeps its acknowledged writes visible until it pulls them back).
 /// - `pull` reads one consistent snapshot.
 /// Admin accounts sit behind their own small port, `AdminDirectory`, which every store also provides.
 package protocol SyncStore: AdminDirectory {

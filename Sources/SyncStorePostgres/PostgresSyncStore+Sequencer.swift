@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import PostgresNIO
 import SyncStore
 
@@ -91,12 +92,41 @@ extension PostgresSyncStore {
     /// Returns once a tick that began after this call has finished, sharing ticks with the node's other
     /// writes (`TickCoalescer`). A failed tick is logged: the rows keep no position until the next tick
     /// (the fallback loop's at the latest), and the write itself has committed.
+    ///
+    /// The wait is bounded by `tickDeadline`: a tick stuck on the database (a primary that just died, a
+    /// connection the pool cannot yet replace) must not hold up the answer to writes that have committed.
+    /// Their rows then get positions from a later tick; the device keeps its acknowledged write visible
+    /// until a pull brings it back (protocol/README.md §6).
     func sequenceAfterCommit() async {
         await ticks.tickAfterNow {
-            do {
-                try await self.sequence()
-            } catch {
-                self.logger.warning("sequencer tick failed", metadata: ["error": "\(error)"])
+            await Self.firstOf(deadline: Self.tickDeadline) {
+                do {
+                    try await self.sequence()
+                } catch {
+                    self.logger.warning("sequencer tick failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// How long a write waits for its tick at most.
+    static let tickDeadline: Duration = .seconds(3)
+
+    /// Runs `work` and returns when it finishes or after `deadline`, whichever comes first; `work` goes on
+    /// in the background if it is late.
+    static func firstOf(deadline: Duration, _ work: @escaping @Sendable () async -> Void) async {
+        let claimed = Atomic<Bool>(false)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeOnce: @Sendable () -> Void = {
+                if !claimed.exchange(true, ordering: .acquiringAndReleasing) { continuation.resume() }
+            }
+            Task {
+                await work()
+                resumeOnce()
+            }
+            Task {
+                try? await Task.sleep(for: deadline)
+                resumeOnce()
             }
         }
     }

@@ -50,3 +50,24 @@ import Testing
         print("TickCoalescer: \(callers) callers, \(state.started) ticks")
     }
 }
+
+/// A write waits for its tick at most a deadline: a tick stuck on the database does not hold the answer.
+@Suite struct TickDeadlineTests {
+    @Test func aStuckTickIsLeftBehindAtTheDeadline() async {
+        let started = ContinuousClock.now
+        await PostgresSyncStore.firstOf(deadline: .milliseconds(50)) {
+            try? await Task.sleep(for: .seconds(30))
+        }
+        #expect(ContinuousClock.now - started < .seconds(20), "firstOf waited for the stuck work")
+    }
+
+    @Test func aQuickTickIsWaitedFor() async {
+        let done = Atomic<Bool>(false)
+        await PostgresSyncStore.firstOf(deadline: .seconds(30)) {
+            try? await Task.sleep(for: .milliseconds(20))
+            done.store(true, ordering: .releasing)
+        }
+        let finished = done.load(ordering: .acquiring)
+        #expect(finished)
+    }
+}
