@@ -120,6 +120,7 @@ let package = Package(
         .testTarget(name: "SyncStoreTests", dependencies: [
             "SyncStore", "SyncStoreSQLite", "SyncStorePostgres", "SyncTesting", "SyncModel", "SyncEngine", "FieldDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SyncServerTests", dependencies: [
