@@ -87,13 +87,6 @@ public struct Scope: Sendable, Hashable {
         households.keys.contains { Self.village(ofHousehold: $0) == village } || inRegion(village)
     }
 
-    /// The position at which a record with these keys is delivered to a device whose scope this is:
-    /// `max(position, since)` for a household's records, its own log position otherwise.
-    public func position(of record: RecordScope, position: Int64) -> Int64 {
-        guard let household = record.householdId, let since = households[household] else { return position }
-        return max(position, since)
-    }
-
     /// Households that moved in after `cursor`: their records below `since` are delivered at `since`.
     public func movedIn(after cursor: Int64) -> [String: Int64] {
         households.filter { $0.value > cursor }

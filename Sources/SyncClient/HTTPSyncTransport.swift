@@ -111,11 +111,7 @@ public final class HTTPSyncTransport: SyncTransport {
     /// `GET /sync/events` (protocol/README.md §7a): one element per `poke` event, until the stream breaks
     /// (then it throws `network`). No deadline: the server's keep-alive comments hold the connection open.
     public func pokes() async throws -> AsyncThrowingStream<Void, any Error> {
-        var http = HTTPClientRequest(url: "\(baseURL)/sync/events")
-        http.headers.add(name: "Authorization", value: "Bearer \(token)")
-        http.headers.add(name: ProtocolVersion.headerName, value: String(protocolVersion))
-        http.headers.add(name: "Accept", value: "text/event-stream")
-        if let requestTLS { http.tlsConfiguration = requestTLS }
+        let http = makeRequest(url: "\(baseURL)/sync/events", accept: "text/event-stream")
         let response: HTTPClientResponse
         do {
             response = try await client.execute(http, deadline: .distantFuture, logger: logger)
@@ -180,12 +176,14 @@ public final class HTTPSyncTransport: SyncTransport {
         return seconds
     }
 
-    private func makeRequest(url: String) -> HTTPClientRequest {
+    /// A request with the device's token, the protocol header and this transport's TLS; JSON answers may
+    /// come gzipped, an event stream never does.
+    private func makeRequest(url: String, accept: String = "application/json") -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: ProtocolVersion.headerName, value: String(protocolVersion))
-        request.headers.add(name: "Accept", value: "application/json")
-        if acceptGzip { request.headers.add(name: "Accept-Encoding", value: "gzip") }
+        request.headers.add(name: "Accept", value: accept)
+        if acceptGzip && accept == "application/json" { request.headers.add(name: "Accept-Encoding", value: "gzip") }
         if let requestTLS { request.tlsConfiguration = requestTLS }
         return request
     }

@@ -1,5 +1,4 @@
 import FieldDomain
-import Logging
 import Synchronization
 import SyncStore
 
@@ -12,26 +11,20 @@ import SyncStore
 /// move-in reaches it at once. At most `maxListeners` devices listen on one node; more get `overloaded`.
 package final class PokeHub: Sendable {
     struct Listener {
-        var deviceId: String
         var principal: Principal
         var scope: Scope
         var continuation: AsyncStream<Void>.Continuation
     }
 
     private let store: any SyncStore
-    private let logger: Logger
     private let listeners = Mutex<[Int: Listener]>([:])
     private let nextId = Atomic<Int>(0)
     package let maxListeners: Int
 
-    package init(store: any SyncStore, logger: Logger, maxListeners: Int = 20_000) {
+    package init(store: any SyncStore, maxListeners: Int = 20_000) {
         self.store = store
-        self.logger = logger
         self.maxListeners = maxListeners
     }
-
-    /// How many devices listen now.
-    package var count: Int { listeners.withLock { $0.count } }
 
     /// Registers `device` and returns its pokes, until the caller stops iterating. Throws `overloaded`
     /// when the node has `maxListeners` already.
@@ -42,8 +35,7 @@ package final class PokeHub: Sendable {
         let id = nextId.add(1, ordering: .relaxed).newValue
         let admitted = listeners.withLock { listeners in
             guard listeners.count < maxListeners else { return false }
-            listeners[id] = Listener(deviceId: device.deviceId, principal: device.principal, scope: scope,
-                                     continuation: continuation)
+            listeners[id] = Listener(principal: device.principal, scope: scope, continuation: continuation)
             return true
         }
         guard admitted else {

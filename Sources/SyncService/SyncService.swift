@@ -27,7 +27,7 @@ package final class SyncService: Sendable {
         self.now = now
         self.randomBytes = randomBytes
         self.logger = logger
-        self.pokes = PokeHub(store: store, logger: logger)
+        self.pokes = PokeHub(store: store)
     }
 
     // MARK: Authentication

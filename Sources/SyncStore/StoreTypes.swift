@@ -59,7 +59,7 @@ package struct PushLoad: Sendable {
 package struct PullQuery: Sendable {
     package var deviceId: String
     package var scope: ScopeRequest
-    /// Deliver what is at a position above this (positions: `Scope.position(of:position:)`).
+    /// Deliver what is at a position above this (a record at `max(position, since)`, `PullAssembler`).
     package var after: Int64
     /// Stop adding records once the page would exceed this many bytes (at least one position's worth of
     /// records is delivered).
