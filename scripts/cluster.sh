@@ -35,6 +35,7 @@
 # BUILD (release or debug; default release), KILL_AFTER (seconds, default 3), FAIL_AFTER (seconds, default 3),
 # PROMOTE_AFTER (seconds from the crash to the promotion, default 1), RECOVERY_DEVICES (20), STOP_GRACE
 # (seconds between SIGTERM and SIGKILL when stopping a node, 5), NODE_LOG_LEVEL (the nodes' --log-level, warning),
+# POOL (each node's PostgreSQL connections, the URL's pool_max_conns; default the driver's 20),
 # BANGFU_BIN (a directory holding bangfu-server, bangfu-sim and bangfu-admin: use those and skip
 # `swift build`; scripts/test.sh passes the debug build it just made).
 # Starts a throwaway PostgreSQL 15 primary and standby (scripts/postgres-throwaway.sh), the nodes, haproxy
@@ -202,6 +203,7 @@ if ((STANDBY)); then
 else
     DB_URL="$PRIMARY_URL"
 fi
+NODE_DB_URL="$DB_URL${POOL:+?pool_max_conns=$POOL}"
 
 # haproxy in TCP mode. Frontend bangfu: TLS ends at the nodes; a node that stops answering is taken out
 # within a second. Frontend db (with the standby): whichever of primary and standby passes pgsql-check,
@@ -271,7 +273,7 @@ TOKEN="$(openssl rand -hex 24)"
 
 # Nodes on PORT+1 … PORT+N, each with its own log; all share the database.
 for ((i = 1; i <= NODES; i++)); do
-    "$BIN/bangfu-server" --postgres "$DB_URL" --port $((PORT + i)) --tls-cert "$CERTS/server.pem" \
+    "$BIN/bangfu-server" --postgres "$NODE_DB_URL" --port $((PORT + i)) --tls-cert "$CERTS/server.pem" \
         --tls-key "$CERTS/server.key" --admin-token "$TOKEN" --log-level "$NODE_LOG_LEVEL" >"$WORK/node$i.log" 2>&1 &
     NODE_PIDS+=($!)
 done

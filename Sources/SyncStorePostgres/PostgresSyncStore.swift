@@ -62,6 +62,15 @@ package final class PostgresSyncStore: SyncStore, Service {
         // A node that stalls or is cut off inside a transaction must not hold its row locks (a device's row,
         // records) for ever: the server ends such a session after 30 s idle in a transaction, and any
         // statement after 60 s; the device gets 503 and retries through another node.
+        // `pool_max_conns` (pgx's name for it) bounds this node's connections; by default postgres-nio's 20.
+        // Nodes sharing one database divide its `max_connections` (and its cores) between them. The log
+        // listener holds one connection for good and a sequencer tick needs another, hence at least 3.
+        if let text = components.queryItems?.first(where: { $0.name == "pool_max_conns" })?.value {
+            guard let size = Int(text), (3...1000).contains(size) else {
+                throw SyncStoreError(.invalidConfiguration, "pool_max_conns must be a whole number from 3 to 1000")
+            }
+            configuration.options.maximumConnections = size
+        }
         configuration.options.additionalStartupParameters = [
             ("idle_in_transaction_session_timeout", "30000"), ("statement_timeout", "60000"),
         ]

@@ -43,12 +43,21 @@ import Testing
     }
 
     /// A PostgreSQL setting that is not a usable URL is refused before anything connects.
-    @Test(arguments: ["host=127.0.0.1 dbname=bangfu", "mysql://bangfu@127.0.0.1/bangfu", "postgres://127.0.0.1/bangfu"])
+    @Test(arguments: ["host=127.0.0.1 dbname=bangfu", "mysql://bangfu@127.0.0.1/bangfu", "postgres://127.0.0.1/bangfu",
+                      "postgres://bangfu@127.0.0.1/bangfu?pool_max_conns=2", "postgres://bangfu@127.0.0.1/bangfu?pool_max_conns=many"])
     func postgresRefusesWhatIsNotAURL(_ url: String) throws {
         #expect(throws: SyncStoreError.self) { _ = try PostgresSyncStore(url: url, logger: Logger(label: "test")) }
         do { _ = try PostgresSyncStore(url: url, logger: Logger(label: "test")) } catch let error as SyncStoreError {
             #expect(error.code == .invalidConfiguration)
         }
+    }
+
+    /// `pool_max_conns` sizes the node's pool; the other settings of the URL still apply.
+    @Test func postgresPoolSizeComesFromTheURL() throws {
+        let sized = try PostgresSyncStore.configuration("postgres://bangfu@127.0.0.1:5433/bangfu?sslmode=disable&pool_max_conns=7")
+        #expect(sized.options.maximumConnections == 7)
+        #expect(sized.port == 5433)
+        #expect(try PostgresSyncStore.configuration("postgres://bangfu@127.0.0.1/bangfu").options.maximumConnections == 20)
     }
 
     @Test func sqliteKeepsAcceptedWritesAcrossReopen() async throws {
