@@ -31,7 +31,7 @@ let package = Package(
     ],
     targets: [
         // Pure core: values, domain rules, merge logic. No I/O.
-        .target(name: "SyncModel"),
+        .target(name: "SyncModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "FieldDomain", dependencies: ["SyncModel"]),
         .target(name: "SyncEngine", dependencies: ["SyncModel", "FieldDomain"]),
 

@@ -17,6 +17,7 @@ extension Domain {
         FieldSpec("checks", "核查情况", .visitChecks, .immutable),
         FieldSpec("photos", "照片", .photoList(maxItems: 20), .immutable),
         FieldSpec("amends", "更正的走访", .recordRef, .immutable),
+        FieldSpec("signature", "设备签名", .deviceSignature, .immutable),
         FieldSpec("helperId", "帮扶责任人", .recordRef, .serverOnly),
         FieldSpec("deviceId", "记录设备", .recordRef, .serverOnly),
     ])

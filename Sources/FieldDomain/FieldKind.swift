@@ -40,6 +40,8 @@ public enum FieldKind: Sendable, Hashable {
     case policyGrant
     /// An extension field this version does not know: any JSON value up to 4 KiB encoded.
     case extensionValue
+    /// A device's signature object `{alg, keyId, value}` (protocol/signatures.md); the engine verifies it.
+    case deviceSignature
 
     /// The largest money amount accepted, in yuan.
     public static let maxMoney: Double = 10_000_000
@@ -67,6 +69,7 @@ public enum FieldKind: Sendable, Hashable {
         case .visitChecks: return "object {policyDelivered, incomeVerified, guaranteesVerified, satisfaction}"
         case .policyGrant: return "object {amount, note?} or null"
         case .extensionValue: return "any JSON ≤ 4 KiB"
+        case .deviceSignature: return "object {alg, keyId, value}"
         }
     }
 
@@ -160,6 +163,12 @@ public enum FieldKind: Sendable, Hashable {
             return FieldKind.checkPolicyGrant(value)
         case .extensionValue:
             return FieldKind.checkExtensionSize(value)
+        case .deviceSignature:
+            // The shape only, bounded; whether it verifies is the engine's check (it knows the device's key).
+            guard let object = value.objectValue, object.count <= 3,
+                object.values.allSatisfy({ ($0.stringValue?.utf8.count ?? .max) <= 128 })
+            else { return .wrongType("签名对象", "a signature object {alg, keyId, value}") }
+            return nil
         }
     }
 

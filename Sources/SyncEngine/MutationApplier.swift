@@ -198,6 +198,7 @@ public struct MutationApplier: Sendable {
         }
         if let violation = schema.validate(op: .create, fields: fields) { return rejected(violation) }
         if collection == .visits {
+            if let refusal = checkSignature(mutation) { return refusal }
             if let amends = fields["amends"]?.stringValue {
                 guard let original = records[RecordKey(.visits, amends)], !original.deleted else {
                     return .rejected(code: .recordNotFound, field: "amends",
@@ -217,6 +218,32 @@ public struct MutationApplier: Sendable {
         let stamps = Dictionary(uniqueKeysWithValues: fields.keys.map { ($0, stamp) })
         return .write(SyncRecord(collection: collection, id: mutation.recordId, version: 1, fields: fields,
                                  stamps: stamps, scope: recordScope), conflicts: [])
+    }
+
+    /// A visit is evidence signed by the device's key (protocol/signatures.md): verified over the fields as
+    /// sent, before the server adds its own. A device enrolled before keys has none; its visits stay unsigned.
+    private func checkSignature(_ mutation: Mutation) -> Outcome? {
+        let field = DeviceSignature.field
+        guard let key = context.deviceKey else {
+            guard mutation.fields[field] == nil else {
+                return .rejected(code: .signatureKeyMismatch, field: field,
+                                 message: "本设备未登记签名密钥 (this device registered no key)")
+            }
+            return nil
+        }
+        switch DeviceSignature.verifyVisit(deviceId: context.deviceId, recordId: mutation.recordId,
+                                           fields: mutation.fields, publicKey: key) {
+        case nil:
+            return nil
+        case .missing:
+            return .rejected(code: .signatureRequired, field: field, message: "走访记录须有设备签名 (visits must be signed)")
+        case .wrongKey:
+            return .rejected(code: .signatureKeyMismatch, field: field,
+                             message: "签名密钥不是本设备的 (signed with another device's key)")
+        case .malformed, .invalid:
+            return .rejected(code: .signatureInvalid, field: field,
+                             message: "签名校验失败，记录可能被篡改 (signature does not verify)")
+        }
     }
 
     private func rejected(_ violation: FieldViolation) -> Outcome {

@@ -10,12 +10,17 @@ public struct PushContext: Sendable, Hashable {
     /// The server clock, milliseconds since 1970.
     public var serverNow: Int64
     public var clamp: ClockSkewClamp
+    /// The raw Ed25519 public key the device registered at enrolment; nil for a device enrolled before
+    /// device keys, whose visits are accepted unsigned (protocol/signatures.md §4).
+    public var deviceKey: [UInt8]?
 
-    public init(deviceId: String, helperId: String, serverNow: Int64, clamp: ClockSkewClamp = .default) {
+    public init(deviceId: String, helperId: String, serverNow: Int64, clamp: ClockSkewClamp = .default,
+                deviceKey: [UInt8]? = nil) {
         self.deviceId = deviceId
         self.helperId = helperId
         self.serverNow = serverNow
         self.clamp = clamp
+        self.deviceKey = deviceKey
     }
 }
 

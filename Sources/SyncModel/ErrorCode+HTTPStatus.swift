@@ -3,10 +3,10 @@ extension ErrorCode {
     /// codes travel inside a 200 push response; for them this is 400.
     public var httpStatus: Int {
         switch self {
-        case .tokenMissing, .tokenInvalid, .tokenExpired: return 401
+        case .tokenMissing, .tokenInvalid, .tokenExpired, .deviceRevoked, .proofInvalid: return 401
         case .deviceMismatch, .forbidden: return 403
         case .notFound, .conflictNotFound, .recordNotFound: return 404
-        case .conflictNotOpen: return 409
+        case .conflictNotOpen, .enrolmentCodeUsed: return 409
         case .resyncRequired: return 410
         case .bodyTooLarge: return 413
         case .protocolUnsupported: return 426

@@ -35,6 +35,18 @@ extension ErrorCode {
     public static let tokenInvalid = ErrorCode("token_invalid")
     /// The token's lifetime has passed [401].
     public static let tokenExpired = ErrorCode("token_expired")
+    /// The device was revoked (a lost phone): it must wipe its local data; its unsent writes are gone [401].
+    public static let deviceRevoked = ErrorCode("device_revoked")
+    /// The enrolment code is unknown or not a code [400].
+    public static let enrolmentCodeInvalid = ErrorCode("enrolment_code_invalid")
+    /// The enrolment code's lifetime has passed: ask the admin for a new one [400].
+    public static let enrolmentCodeExpired = ErrorCode("enrolment_code_expired")
+    /// The enrolment code was used already: a code enrols one device [409].
+    public static let enrolmentCodeUsed = ErrorCode("enrolment_code_used")
+    /// The public key is not a raw 32-byte Ed25519 key in base64url [400].
+    public static let invalidPublicKey = ErrorCode("invalid_public_key")
+    /// A refresh request's proof of the device key is missing, stale or does not verify [401].
+    public static let proofInvalid = ErrorCode("proof_invalid")
     /// The token belongs to another device than the one named in the request [403].
     public static let deviceMismatch = ErrorCode("device_mismatch")
     /// The caller may not use this endpoint [403].
@@ -59,6 +71,14 @@ extension ErrorCode {
     public static let operationNotAllowed = ErrorCode("operation_not_allowed")
     /// Visits are evidence: they are never edited in place; send an amendment instead.
     public static let visitImmutable = ErrorCode("visit_immutable")
+    /// The device registered a key at enrolment, and a visit it sent carries no `signature` (field
+    /// `signature`).
+    public static let signatureRequired = ErrorCode("signature_required")
+    /// A visit's signature is malformed or does not verify: the fields differ from what was signed (field
+    /// `signature`).
+    public static let signatureInvalid = ErrorCode("signature_invalid")
+    /// A visit's signature names a key that is not the pushing device's (field `signature`).
+    public static let signatureKeyMismatch = ErrorCode("signature_key_mismatch")
     /// The record id is empty, too long, or has characters outside `[A-Za-z0-9._:-]`.
     public static let invalidRecordId = ErrorCode("invalid_record_id")
     /// The record does not exist (and this operation does not create it).

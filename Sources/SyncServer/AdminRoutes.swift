@@ -22,6 +22,13 @@ struct AdminRoutes<Context: RequestContext> {
         var expiresInDays: Int?
     }
 
+    struct EnrolmentCodeRequest: Decodable {
+        var helperId: String?
+        var adminId: String?
+        var label: String?
+        var expiresInHours: Int?
+    }
+
     struct AdminRequest: Decodable {
         var name: String
         var role: String
@@ -55,6 +62,25 @@ struct AdminRoutes<Context: RequestContext> {
                 throw APIError(.badRequest, .malformedJSON, "须且只能给出 helperId 或 adminId 之一 (give helperId or adminId)")
             }
             return try JSONResponse.make(AdminViews.EnrollResponse(enrollment), status: .created, request: request)
+        }
+        admin.post("/enrolment-codes") { request, context in
+            let caller = try await principal(request)
+            var request = request
+            let body = try await request.collectBody(upTo: 16 * 1024)
+            let ask = try JSONResponse.decoder.decode(EnrolmentCodeRequest.self, from: body)
+            let issued = try await service.issueEnrolmentCode(helperId: ask.helperId, adminId: ask.adminId, label: ask.label,
+                                                              expiresInHours: ask.expiresInHours, by: caller)
+            return try JSONResponse.make(AdminViews.EnrolmentCodeView(issued), status: .created, request: request)
+        }
+        admin.post("/devices/:id/revoke") { request, context in
+            let caller = try await principal(request)
+            let device = try await service.revokeDevice(id: try context.parameters.require("id"), by: caller)
+            return try JSONResponse.make(AdminViews.RevokedDevice(device), request: request)
+        }
+        admin.get("/visits/:id/signature") { request, context in
+            let caller = try await principal(request)
+            let check = try await service.verifyVisit(id: try context.parameters.require("id"), by: caller)
+            return try JSONResponse.make(check, request: request)
         }
         admin.get("/helpers") { request, context in
             let caller = try await principal(request)

@@ -24,6 +24,34 @@ enum AdminViews {
         }
     }
 
+    struct EnrolmentCodeView: Encodable {
+        var code: String
+        var qrPayload: String
+        var helperId: String
+        var expiresAt: String
+
+        init(_ issued: IssuedEnrolmentCode) {
+            code = issued.code
+            qrPayload = issued.qrPayload
+            helperId = issued.helperId
+            expiresAt = time(issued.expiresAt)
+        }
+    }
+
+    struct RevokedDevice: Encodable {
+        var deviceId: String
+        var helperId: String
+        var revoked: Bool
+        var revokedAt: String?
+
+        init(_ device: DeviceRecord) {
+            deviceId = device.deviceId
+            helperId = device.helperId
+            revoked = device.revoked
+            revokedAt = device.revokedAt.map(time)
+        }
+    }
+
     struct HelpersPage: Encodable {
         var helpers: [HelperSummary]
         var total: Int

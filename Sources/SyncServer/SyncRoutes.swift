@@ -19,6 +19,27 @@ struct SyncRoutes<Context: RequestContext> {
         router.get("/sync/pull") { request, context in try await pull(request, context: context) }
         router.post("/sync/integrity") { request, context in try await integrity(request, context: context) }
         router.get("/sync/events") { request, context in try await events(request, context: context) }
+        router.post("/sync/enrol") { request, context in try await enrol(request, context: context) }
+        router.post("/sync/token") { request, context in try await refresh(request, context: context) }
+    }
+
+    /// `POST /sync/enrol`: no bearer token; the one-time code is the credential (protocol/security.md §2).
+    private func enrol(_ request: Request, context: Context) async throws -> Response {
+        try Self.checkProtocol(request)
+        var request = request
+        let body = try await request.collectBody(upTo: 16 * 1024)
+        let enrol = try JSONResponse.decoder.decode(EnrolRequest.self, from: body)
+        return try JSONResponse.make(try await service.enrol(enrol), status: .created, request: request,
+                                     headers: Self.protocolHeaders)
+    }
+
+    /// `POST /sync/token`: new tokens for a refresh token and a proof of the device key.
+    private func refresh(_ request: Request, context: Context) async throws -> Response {
+        try Self.checkProtocol(request)
+        var request = request
+        let body = try await request.collectBody(upTo: 16 * 1024)
+        let refresh = try JSONResponse.decoder.decode(TokenRefreshRequest.self, from: body)
+        return try JSONResponse.make(try await service.refresh(refresh), request: request, headers: Self.protocolHeaders)
     }
 
     /// How often an idle event stream carries a comment line, so that proxies and NAT keep it open and a

@@ -4,9 +4,12 @@ import FieldDomain
 package struct DeviceIdentity: Sendable, Hashable {
     package var deviceId: String
     package var principal: Principal
-    package init(deviceId: String, principal: Principal) {
+    /// The raw Ed25519 key registered at enrolment; nil for a device enrolled before keys.
+    package var publicKey: [UInt8]?
+    package init(deviceId: String, principal: Principal, publicKey: [UInt8]? = nil) {
         self.deviceId = deviceId
         self.principal = principal
+        self.publicKey = publicKey
     }
     package init(deviceId: String, helperId: String) {
         self.init(deviceId: deviceId, principal: .helper(helperId))

@@ -42,9 +42,13 @@ package final class SyncService: Sendable {
         }
         guard authorization.hasPrefix("Bearer "), let parsed = DeviceToken.parse(String(authorization.dropFirst(7)))
         else { throw ServiceError(.tokenInvalid, "设备令牌无效 (invalid token)") }
-        guard let device = try await store.device(id: parsed.deviceId), !device.revoked,
+        guard let device = try await store.device(id: parsed.deviceId),
             DeviceToken.constantTimeEquals(device.tokenHash, DeviceToken.hash(secret: parsed.secret))
         else { throw ServiceError(.tokenInvalid, "设备令牌无效 (invalid token)") }
+        // Before expiry: a lost phone found again after months must still learn to wipe itself.
+        guard !device.revoked else {
+            throw ServiceError(.deviceRevoked, "设备已被停用，本机数据将被清除 (device revoked)")
+        }
         guard device.expiresAt > now() else {
             throw ServiceError(.tokenExpired, "设备令牌已过期，请重新登记设备 (token expired)")
         }
@@ -53,9 +57,11 @@ package final class SyncService: Sendable {
             guard let account = try await store.admin(id: device.helperId), !account.disabled else {
                 throw ServiceError(.tokenInvalid, "管理员账号已停用 (the admin account of this phone is disabled)")
             }
-            return DeviceIdentity(deviceId: device.deviceId, principal: account.principal)
+            return DeviceIdentity(deviceId: device.deviceId, principal: account.principal,
+                                  publicKey: device.publicKey.flatMap(Base64URL.decode))
         }
-        return DeviceIdentity(deviceId: device.deviceId, principal: device.principal)
+        return DeviceIdentity(deviceId: device.deviceId, principal: device.principal,
+                              publicKey: device.publicKey.flatMap(Base64URL.decode))
     }
 
     // MARK: Push
@@ -87,7 +93,7 @@ package final class SyncService: Sendable {
         let entries = parsed
         let planner = PushPlanner(context: PushContext(
             deviceId: device.deviceId, helperId: device.helperId, serverNow: serverNow,
-            clamp: ClockSkewClamp(maxSkewMs: Int64(config.maxClockSkewSeconds) * 1000)))
+            clamp: ClockSkewClamp(maxSkewMs: Int64(config.maxClockSkewSeconds) * 1000), deviceKey: device.publicKey))
         let load = PushLoad(deviceId: device.deviceId, scope: .principal(device.principal),
                             keys: PushPlanner.keysToLoad(entries), seqs: PushPlanner.sequenceNumbers(entries))
         let raw = envelope.mutations

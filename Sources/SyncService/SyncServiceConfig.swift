@@ -9,8 +9,13 @@ package struct SyncServiceConfig: Sendable, Hashable {
     package var maxPullBytes: Int
     /// Most entries one push may carry.
     package var maxMutationsPerPush: Int
-    /// Default lifetime of a device token.
+    /// Default lifetime of a device token: the refresh token of a device enrolled with a key (each refresh
+    /// starts it again), the only token of one enrolled without.
     package var tokenLifetimeDays: Int
+    /// Lifetime of an access token of a device enrolled with a key; the client refreshes it with its key.
+    package var accessTokenHours = 24
+    /// Default lifetime of an enrolment code.
+    package var enrolmentCodeHours = 72
     /// Most households one integrity check may list (a county admin's phone holds about 20,000).
     package var maxIntegrityHouseholds = 100_000
 

@@ -11,6 +11,7 @@ package final class MemorySyncStore: SyncStore {
         var compactedThrough: Int64 = 0
         var records: [RecordKey: SyncRecord] = [:]
         var devices: [String: DeviceRecord] = [:]
+        var enrolmentCodes: [String: EnrolmentCode] = [:]
         var admins: [String: AdminAccount] = [:]
         var lastApplied: [String: Int64] = [:]
         var outcomes: [String: [Int64: MutationResult]] = [:]
@@ -189,15 +190,56 @@ package final class MemorySyncStore: SyncStore {
     }
 
     package func insertDevice(_ device: DeviceRecord) async throws {
+        try state.withLock { state in try Self.insert(device, into: &state) }
+    }
+
+    private static func insert(_ device: DeviceRecord, into state: inout State) throws {
+        guard state.devices[device.deviceId] == nil else {
+            throw SyncStoreError(.duplicateDevice, "device id taken")
+        }
+        // An admin's phone belongs to an admin account, which the service has checked.
+        guard device.role != nil || state.records[RecordKey(.helpers, device.helperId)].map({ !$0.deleted }) == true else {
+            throw SyncStoreError(.unknownHelper, "no such helper")
+        }
+        state.devices[device.deviceId] = device
+    }
+
+    package func insertEnrolmentCode(_ code: EnrolmentCode) async throws {
+        state.withLock { $0.enrolmentCodes[code.codeHash] = code }
+    }
+
+    package func redeemEnrolmentCode(hash codeHash: String, at now: Int64,
+                                     _ redeem: @escaping @Sendable (EnrolmentCode) throws -> DeviceRecord) async throws
+        -> DeviceRecord
+    {
         try state.withLock { state in
-            guard state.devices[device.deviceId] == nil else {
-                throw SyncStoreError(.duplicateDevice, "device id taken")
+            guard var code = state.enrolmentCodes[codeHash] else {
+                throw SyncStoreError(.enrolmentCodeNotFound, "no such enrolment code")
             }
-            // An admin's phone belongs to an admin account, which the service has checked.
-            guard device.role != nil || state.records[RecordKey(.helpers, device.helperId)].map({ !$0.deleted }) == true else {
-                throw SyncStoreError(.unknownHelper, "no such helper")
-            }
-            state.devices[device.deviceId] = device
+            let device = try redeem(code)
+            try Self.insert(device, into: &state)
+            code.usedAt = now
+            code.deviceId = device.deviceId
+            state.enrolmentCodes[codeHash] = code
+            return device
+        }
+    }
+
+    package func updateDevice(id: String, _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord)
+        async throws -> DeviceRecord
+    {
+        try state.withLock { state in
+            guard let device = state.devices[id] else { throw SyncStoreError(.deviceNotFound, "no such device") }
+            let changed = try change(device)
+            var written = device
+            written.tokenHash = changed.tokenHash
+            written.expiresAt = changed.expiresAt
+            written.refreshHash = changed.refreshHash
+            written.refreshExpiresAt = changed.refreshExpiresAt
+            written.revoked = changed.revoked
+            written.revokedAt = changed.revokedAt
+            state.devices[id] = written
+            return written
         }
     }
 

@@ -117,23 +117,33 @@ package struct PullPage: Sendable, Hashable {
     }
 }
 
-/// An enrolled device. Only the token's SHA-256 is kept.
+/// An enrolled device. Only the SHA-256 of its tokens' secrets is kept.
 package struct DeviceRecord: Sendable, Hashable {
     package var deviceId: String
     /// The helper it belongs to, or for an admin's phone the admin account's id.
     package var helperId: String
     package var label: String?
-    /// Lowercase hex SHA-256 of the token's secret part.
+    /// Lowercase hex SHA-256 of the access token's secret part.
     package var tokenHash: String
     package var createdAt: Int64
+    /// When the access token expires (milliseconds since 1970).
     package var expiresAt: Int64
     package var revoked: Bool
     /// For an admin's phone: the role and region it pulls (nil for a helper's device).
     package var role: AdminRole?
     package var region: String?
+    /// The raw Ed25519 public key registered at enrolment, base64url; nil for a device enrolled before keys.
+    package var publicKey: String?
+    /// Lowercase hex SHA-256 of the refresh token's secret part; nil when the device has none.
+    package var refreshHash: String?
+    package var refreshExpiresAt: Int64?
+    /// When the device was revoked (lost phone), if it was.
+    package var revokedAt: Int64?
 
     package init(deviceId: String, helperId: String, label: String?, tokenHash: String, createdAt: Int64,
-                 expiresAt: Int64, revoked: Bool = false, role: AdminRole? = nil, region: String? = nil) {
+                 expiresAt: Int64, revoked: Bool = false, role: AdminRole? = nil, region: String? = nil,
+                 publicKey: String? = nil, refreshHash: String? = nil, refreshExpiresAt: Int64? = nil,
+                 revokedAt: Int64? = nil) {
         self.deviceId = deviceId
         self.helperId = helperId
         self.label = label
@@ -143,6 +153,10 @@ package struct DeviceRecord: Sendable, Hashable {
         self.revoked = revoked
         self.role = role
         self.region = region
+        self.publicKey = publicKey
+        self.refreshHash = refreshHash
+        self.refreshExpiresAt = refreshExpiresAt
+        self.revokedAt = revokedAt
     }
 
     /// Whom the device acts for.
@@ -248,6 +262,7 @@ package struct CompactionReport: Sendable, Hashable, Codable {
 /// Failures of a store (infrastructure, not outcomes: those are values).
 package struct SyncStoreError: Error, Sendable, Hashable, CustomStringConvertible {
     package enum Code: String, Sendable { case duplicateAdmin, duplicateDevice, unknownHelper, corruptRecord, conflictNotFound, recordNotFound,
+        enrolmentCodeNotFound, deviceNotFound,
         invalidConfiguration,
         /// The database cannot be reached or cannot take writes just now (nothing was committed; retry).
         unavailable,

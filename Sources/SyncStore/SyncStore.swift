@@ -17,7 +17,7 @@ import SyncModel
 ///   then get positions later; a device keeps its acknowledged writes visible until it pulls them back).
 /// - `pull` reads one consistent snapshot.
 /// Admin accounts sit behind their own small port, `AdminDirectory`, which every store also provides.
-package protocol SyncStore: AdminDirectory {
+package protocol SyncStore: AdminDirectory, DeviceRegistry {
     /// Creates or migrates the schema.
     func migrate() async throws
 

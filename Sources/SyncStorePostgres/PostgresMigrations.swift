@@ -139,6 +139,27 @@ enum PostgresMigrations {
             // What the sequencer looks for on every tick: only the rows not yet in the log.
             "CREATE INDEX records_unsequenced ON records (collection, id) WHERE position IS NULL",
         ]),
+        ("v3-device-keys", [
+            // Enrolment with a one-time code and a device key (protocol/security.md).
+            "ALTER TABLE devices ADD COLUMN public_key TEXT",
+            "ALTER TABLE devices ADD COLUMN refresh_hash TEXT",
+            "ALTER TABLE devices ADD COLUMN refresh_expires_at BIGINT",
+            "ALTER TABLE devices ADD COLUMN revoked_at BIGINT",
+            """
+            CREATE TABLE enrolment_codes (
+                code_hash TEXT COLLATE "C" PRIMARY KEY,
+                helper_id TEXT COLLATE "C" NOT NULL,
+                role TEXT,
+                region TEXT COLLATE "C",
+                label TEXT,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT,
+                device_id TEXT COLLATE "C"
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations not yet applied.

@@ -5,40 +5,9 @@ import SyncEngine
 import SyncModel
 import SyncStore
 
-// Devices, the sync log, admin queries, conflict resolution, compaction and the `AdminDirectory` port on
+// The sync log, admin queries, conflict resolution, compaction and the `AdminDirectory` port on
 // PostgreSQL.
 extension PostgresSyncStore {
-    package func insertDevice(_ device: DeviceRecord) async throws {
-        try await transaction { connection in
-            let helperExists = try await scalar("""
-                SELECT COUNT(*) FROM records WHERE collection = 'helpers' AND id = \(device.helperId) AND deleted = FALSE
-                """, on: connection) ?? 0 > 0
-            // An admin's phone belongs to an admin account, which the service has checked.
-            guard helperExists || device.role != nil else { throw SyncStoreError(.unknownHelper, "no such helper") }
-            let inserted = try await rows("""
-                INSERT INTO devices (device_id, helper_id, label, token_hash, created_at, expires_at, revoked, role, region)
-                VALUES (\(device.deviceId), \(device.helperId), \(device.label), \(device.tokenHash), \(device.createdAt),
-                        \(device.expiresAt), \(device.revoked), \(device.role?.rawValue), \(device.region))
-                ON CONFLICT (device_id) DO NOTHING RETURNING device_id
-                """, on: connection)
-            guard !inserted.isEmpty else { throw SyncStoreError(.duplicateDevice, "device id taken") }
-        }
-    }
-
-    package func device(id: String) async throws -> DeviceRecord? {
-        try await withConnection { connection in
-            guard let row = try await rows("SELECT * FROM devices WHERE device_id = \(id)", on: connection).first
-            else { return nil }
-            return DeviceRecord(
-                deviceId: try row["device_id"].decode(String.self), helperId: try row["helper_id"].decode(String.self),
-                label: try row["label"].decode(String?.self), tokenHash: try row["token_hash"].decode(String.self),
-                createdAt: try row["created_at"].decode(Int64.self), expiresAt: try row["expires_at"].decode(Int64.self),
-                revoked: try row["revoked"].decode(Bool.self),
-                role: try row["role"].decode(String?.self).flatMap(AdminRole.init(rawValue:)),
-                region: try row["region"].decode(String?.self))
-        }
-    }
-
     package func appendSyncLog(_ entries: [SyncLogEntry]) async throws {
         guard !entries.isEmpty else { return }
         // Device rows are updated in device order, once each, so that two flushes (or a flush and the pushes

@@ -161,6 +161,28 @@ enum SQLiteMigrations {
                 UPDATE records SET revision = position;
                 """)
         }
+        migrator.registerMigration("v6-device-keys") { db in
+            // Enrolment with a one-time code and a device key (protocol/security.md): the device's public
+            // key, a refresh token beside the access token, when it was revoked, and the codes (hashed).
+            try db.execute(sql: """
+                ALTER TABLE devices ADD COLUMN public_key TEXT;
+                ALTER TABLE devices ADD COLUMN refresh_hash TEXT;
+                ALTER TABLE devices ADD COLUMN refresh_expires_at INTEGER;
+                ALTER TABLE devices ADD COLUMN revoked_at INTEGER;
+                CREATE TABLE enrolment_codes (
+                    code_hash TEXT PRIMARY KEY,
+                    helper_id TEXT NOT NULL,
+                    role TEXT,
+                    region TEXT,
+                    label TEXT,
+                    created_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    used_at INTEGER,
+                    device_id TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

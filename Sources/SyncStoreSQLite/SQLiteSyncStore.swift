@@ -113,36 +113,6 @@ package final class SQLiteSyncStore: SyncStore {
         try await pool.read { db in try Self.head(db) }
     }
 
-    package func insertDevice(_ device: DeviceRecord) async throws {
-        try await pool.write { db in
-            let helperExists = try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM records WHERE collection = 'helpers' AND id = ? AND deleted = 0)
-                """, arguments: [device.helperId]) ?? false
-            // An admin's phone belongs to an admin account, which the service has checked.
-            guard helperExists || device.role != nil else { throw SyncStoreError(.unknownHelper, "no such helper") }
-            let taken = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM devices WHERE device_id = ?)",
-                                          arguments: [device.deviceId]) ?? false
-            guard !taken else { throw SyncStoreError(.duplicateDevice, "device id taken") }
-            try db.execute(sql: """
-                INSERT INTO devices (device_id, helper_id, label, token_hash, created_at, expires_at, revoked, role, region)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [device.deviceId, device.helperId, device.label, device.tokenHash,
-                                 device.createdAt, device.expiresAt, device.revoked, device.role?.rawValue,
-                                 device.region])
-        }
-    }
-
-    package func device(id: String) async throws -> DeviceRecord? {
-        try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE device_id = ?", arguments: [id])
-            else { return nil }
-            return DeviceRecord(deviceId: row["device_id"], helperId: row["helper_id"], label: row["label"],
-                                tokenHash: row["token_hash"], createdAt: row["created_at"],
-                                expiresAt: row["expires_at"], revoked: row["revoked"],
-                                role: (row["role"] as String?).flatMap(AdminRole.init(rawValue:)), region: row["region"])
-        }
-    }
-
     package func appendSyncLog(_ entries: [SyncLogEntry]) async throws {
         guard !entries.isEmpty else { return }
         try await pool.write { db in

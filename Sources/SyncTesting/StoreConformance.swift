@@ -10,6 +10,7 @@ package enum StoreConformance {
 
     /// The checks by name: these and the scope checks (`StoreConformance+Scope`).
     package static let checks: [String: Check] = basicChecks.merging(scopeChecks) { first, _ in first }
+        .merging(deviceChecks) { first, _ in first }
 
     static let basicChecks: [String: Check] = [
         "replayedPushChangesNothing": replayedPushChangesNothing,

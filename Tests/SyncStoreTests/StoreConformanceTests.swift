@@ -40,6 +40,9 @@ import Testing
         try await PostgresTestDatabase.withNodes(2) { nodes in
             try await StoreConformance.concurrentRetriesApplyOnce(nodes: nodes)
         }
+        try await PostgresTestDatabase.withNodes(2) { nodes in
+            try await StoreConformance.enrolmentCodeRedeemedOnce(nodes: nodes)
+        }
     }
 
     /// A PostgreSQL setting that is not a usable URL is refused before anything connects.
