@@ -16,7 +16,7 @@ import SyncModel
 /// ``makeHTTPClient(caCertificatePath:connectTimeout:)`` and shut it down yourself.
 public final class HTTPSyncTransport: SyncTransport {
     private let baseURL: String
-    private let token: String
+    private let credential: Credential
     private let client: HTTPClient
     private let ownsClient: Bool
     /// Set on each request only for a borrowed client, whose own configuration may trust other roots.
@@ -39,14 +39,48 @@ public final class HTTPSyncTransport: SyncTransport {
     ///   - maxResponseBytes: the largest (decompressed) answer read.
     ///   - protocolVersion: the protocol spoken (`Bangfu-Protocol`); the current one unless a test stands in
     ///     for an app built before it.
-    public init(baseURL: String, token: String, caCertificatePath: String? = nil, httpClient: HTTPClient? = nil,
-                acceptGzip: Bool = true, timeout: Duration = .seconds(30), maxResponseBytes: Int = 64 << 20,
-                protocolVersion: Int = ProtocolVersion.current,
-                logger: Logger = Logger(label: "bangfu.sync.http")) throws {
+    public convenience init(baseURL: String, token: String, caCertificatePath: String? = nil, httpClient: HTTPClient? = nil,
+                            acceptGzip: Bool = true, timeout: Duration = .seconds(30), maxResponseBytes: Int = 64 << 20,
+                            protocolVersion: Int = ProtocolVersion.current,
+                            logger: Logger = Logger(label: "bangfu.sync.http")) throws {
+        try self.init(baseURL: baseURL, credential: .token(token), caCertificatePath: caCertificatePath,
+                      httpClient: httpClient, acceptGzip: acceptGzip, timeout: timeout,
+                      maxResponseBytes: maxResponseBytes, protocolVersion: protocolVersion, logger: logger)
+    }
+
+    /// Makes a transport for an enrolled phone: each request carries the session's current access token,
+    /// which ``SyncClient`` refreshes when the server says it expired. Before enrolment, pass `nil` and
+    /// call only ``enrol(_:)``.
+    public convenience init(baseURL: String, session: DeviceSession?, caCertificatePath: String? = nil,
+                            httpClient: HTTPClient? = nil, timeout: Duration = .seconds(30),
+                            protocolVersion: Int = ProtocolVersion.current,
+                            logger: Logger = Logger(label: "bangfu.sync.http")) throws {
+        try self.init(baseURL: baseURL, credential: session.map(Credential.session) ?? .token(""),
+                      caCertificatePath: caCertificatePath, httpClient: httpClient, acceptGzip: true, timeout: timeout,
+                      maxResponseBytes: 64 << 20, protocolVersion: protocolVersion, logger: logger)
+    }
+
+    /// Where the bearer token comes from.
+    enum Credential: Sendable {
+        case token(String)
+        case session(DeviceSession)
+
+        var current: String {
+            get async {
+                switch self {
+                case .token(let token): return token
+                case .session(let session): return await session.accessToken
+                }
+            }
+        }
+    }
+
+    private init(baseURL: String, credential: Credential, caCertificatePath: String?, httpClient: HTTPClient?,
+                 acceptGzip: Bool, timeout: Duration, maxResponseBytes: Int, protocolVersion: Int, logger: Logger) throws {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
-        self.token = token
+        self.credential = credential
         self.acceptGzip = acceptGzip
         self.timeout = .nanoseconds(Self.nanoseconds(timeout))
         self.maxResponseBytes = maxResponseBytes
@@ -87,7 +121,7 @@ public final class HTTPSyncTransport: SyncTransport {
     }
 
     public func push(_ request: PushRequest) async throws -> PushResponse {
-        var http = makeRequest(url: "\(baseURL)/sync/push")
+        var http = await makeRequest(url: "\(baseURL)/sync/push")
         http.method = .POST
         http.headers.add(name: "Content-Type", value: "application/json")
         http.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(request.jsonValue)))
@@ -95,23 +129,39 @@ public final class HTTPSyncTransport: SyncTransport {
     }
 
     public func pull(cursor: String, maxBytes: Int?) async throws -> PullResponse {
-        var http = makeRequest(url: Self.pullURL(base: baseURL, cursor: cursor, maxBytes: maxBytes))
+        var http = await makeRequest(url: Self.pullURL(base: baseURL, cursor: cursor, maxBytes: maxBytes))
         http.method = .GET
         return try await execute(http, expecting: PullResponse.self)
     }
 
     public func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse {
-        var http = makeRequest(url: "\(baseURL)/sync/integrity")
+        var http = await makeRequest(url: "\(baseURL)/sync/integrity")
         http.method = .POST
         http.headers.add(name: "Content-Type", value: "application/json")
         http.body = .bytes(ByteBuffer(data: try SyncJSON.encoder().encode(request)))
         return try await execute(http, expecting: IntegrityResponse.self)
     }
 
+    public func enrol(_ request: EnrolRequest) async throws -> DeviceTokens {
+        var http = await makeRequest(url: "\(baseURL)/sync/enrol", authorized: false)
+        http.method = .POST
+        http.headers.add(name: "Content-Type", value: "application/json")
+        http.body = .bytes(ByteBuffer(data: try SyncJSON.encoder().encode(request)))
+        return try await execute(http, expecting: DeviceTokens.self)
+    }
+
+    public func refreshTokens(_ request: TokenRefreshRequest) async throws -> DeviceTokens {
+        var http = await makeRequest(url: "\(baseURL)/sync/token", authorized: false)
+        http.method = .POST
+        http.headers.add(name: "Content-Type", value: "application/json")
+        http.body = .bytes(ByteBuffer(data: try SyncJSON.encoder().encode(request)))
+        return try await execute(http, expecting: DeviceTokens.self)
+    }
+
     /// `GET /sync/events` (protocol/README.md §7a): one element per `poke` event, until the stream breaks
     /// (then it throws `network`). No deadline: the server's keep-alive comments hold the connection open.
     public func pokes() async throws -> AsyncThrowingStream<Void, any Error> {
-        let http = makeRequest(url: "\(baseURL)/sync/events", accept: "text/event-stream")
+        let http = await makeRequest(url: "\(baseURL)/sync/events", accept: "text/event-stream")
         let response: HTTPClientResponse
         do {
             response = try await client.execute(http, deadline: .distantFuture, logger: logger)
@@ -178,9 +228,11 @@ public final class HTTPSyncTransport: SyncTransport {
 
     /// A request with the device's token, the protocol header and this transport's TLS; JSON answers may
     /// come gzipped, an event stream never does.
-    private func makeRequest(url: String, accept: String = "application/json") -> HTTPClientRequest {
+    private func makeRequest(url: String, accept: String = "application/json", authorized: Bool = true) async
+        -> HTTPClientRequest
+    {
         var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        if authorized { request.headers.add(name: "Authorization", value: "Bearer \(await credential.current)") }
         request.headers.add(name: ProtocolVersion.headerName, value: String(protocolVersion))
         request.headers.add(name: "Accept", value: accept)
         if acceptGzip && accept == "application/json" { request.headers.add(name: "Accept-Encoding", value: "gzip") }

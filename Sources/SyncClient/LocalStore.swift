@@ -59,4 +59,8 @@ public protocol LocalStore: Sendable {
 
     /// Hides a rejected write from ``rejectedWrites()`` (it stays recorded, so a replay cannot bring it back).
     func dismissRejectedWrite(seq: Int64) async throws
+
+    /// Deletes everything the store holds (records, outbox, rejected writes, cursor), in one transaction:
+    /// the device was revoked (protocol/security.md §4).
+    func wipe() async throws
 }

@@ -130,6 +130,10 @@ public final class MemoryLocalStore: LocalStore {
         }
     }
 
+    public func wipe() async throws {
+        state.withLock { $0 = State() }
+    }
+
     public func purge(households: Set<String>) async throws {
         state.withLock { state in
             state.records = state.records.filter { key, record in

@@ -160,6 +160,16 @@ public final class SQLiteLocalStore: LocalStore {
         }
     }
 
+    public func wipe() async throws {
+        try await pool.write { db in
+            for table in ["record", "outbox", "rejected", "staged", "syncState"] {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+        }
+        // The freed pages are overwritten, not left readable in the file.
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+    }
+
     public func purge(households: Set<String>) async throws {
         guard !households.isEmpty else { return }
         try await pool.write { db in

@@ -42,6 +42,7 @@ extension SyncClient {
     private func syncWithRetries() async throws -> SyncReport {
         var report = SyncReport()
         var attempt = 0
+        var refreshed = false
         while true {
             attempt += 1
             report.attempts = attempt
@@ -54,6 +55,16 @@ extension SyncClient {
                     return report
                 }
                 retryAfter = nil
+            } catch SyncTransportError.http(status: 401, let body) where body?.code == .tokenExpired && session != nil && !refreshed {
+                // The access token lived its day: prove the key for new tokens and go on at once.
+                try await session?.refresh(via: transport, now: clock())
+                refreshed = true
+                attempt -= 1
+                continue
+            } catch SyncTransportError.http(status: 401, let body) where body?.code == .deviceRevoked {
+                try await wipeRevokedDevice()
+                throw SyncError(kind: .server, code: .deviceRevoked, httpStatus: 401,
+                                message: "device revoked: local data and unsent writes were deleted")
             } catch let error as SyncTransportError where error.isRetryable {
                 guard attempt < policy.maxAttempts else {
                     throw SyncError(kind: .retriesExhausted,
@@ -184,6 +195,15 @@ extension SyncClient {
     }
 
     /// The app-facing error for a failure, or `nil` for cancellation.
+    /// A revoked phone (lost, or taken from its helper) deletes everything it holds: records, the outbox
+    /// (unsent writes are gone with it, protocol/security.md §4) and its key and tokens.
+    private func wipeRevokedDevice() async throws {
+        try await store.wipe()
+        try await session?.wipe()
+        isPrepared = false
+        logger.notice("device revoked: local data wiped", metadata: ["sync.device": "\(deviceId)"])
+    }
+
     private static func syncError(from error: any Error) -> SyncError? {
         switch error {
         case let error as SyncError:

@@ -5,8 +5,11 @@ extension SyncClient {
     @discardableResult
     public func recordVisit(_ draft: VisitDraft) async throws -> String {
         let id = makeId()
+        var fields = draft.fields
+        // Evidence is signed when it is recorded, offline, by the phone's key (protocol/security.md §3).
+        if let session { fields[DeviceSignature.field] = try await session.signVisit(recordId: id, fields: fields) }
         try await enqueue(LocalWrite(collection: CollectionName.visits.rawValue, recordId: id, op: .create,
-                                     fields: draft.fields))
+                                     fields: fields))
         return id
     }
 

@@ -32,6 +32,8 @@ public actor SyncClient {
     let integrityCheckInterval: Duration?
     /// When the last integrity check ran (clock milliseconds); nil: not since launch.
     var lastIntegrityCheck: Int64?
+    /// The enrolled phone's key and tokens; nil for a device enrolled before keys (a fixed token).
+    let session: DeviceSession?
 
     /// Makes a client.
     /// - Parameters:
@@ -49,14 +51,18 @@ public actor SyncClient {
     ///   - pullMaxBytes: the page size asked of the server, if any.
     ///   - integrityCheckInterval: how often a sync also checks what the device holds against its scope
     ///     (the first sync after launch does, so a restored backup is repaired); nil turns it off.
+    ///   - session: the phone's identity after enrolment (``DeviceSession/enrol(code:label:transport:store:)``):
+    ///     visits are signed with its key, and expired tokens are refreshed. Its transport must carry the
+    ///     same session.
     public init(
         deviceId: String, store: any LocalStore, transport: any SyncTransport, clock: @escaping @Sendable () -> Int64,
         random: some RandomNumberGenerator & Sendable, policy: RetryPolicy = .default, logger: Logger,
         makeId: (@Sendable () -> String)? = nil,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         clientVersion: String? = nil, pushBatchSize: Int = 200, pullMaxBytes: Int? = nil,
-        integrityCheckInterval: Duration? = .seconds(86_400)
+        integrityCheckInterval: Duration? = .seconds(86_400), session: DeviceSession? = nil
     ) {
+        self.session = session
         self.integrityCheckInterval = integrityCheckInterval
         self.deviceId = deviceId
         self.store = store

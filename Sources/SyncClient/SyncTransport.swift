@@ -17,12 +17,28 @@ public protocol SyncTransport: Sendable {
     /// `GET /sync/events`: pokes, one element each, while the connection lasts (protocol/README.md §7a).
     /// The stream throws when it breaks; the client then polls and listens again later.
     func pokes() async throws -> AsyncThrowingStream<Void, any Error>
+
+    /// `POST /sync/enrol`: registers a new device's key with a one-time code (no bearer token).
+    func enrol(_ request: EnrolRequest) async throws -> DeviceTokens
+
+    /// `POST /sync/token`: new tokens for a refresh token and a proof of the device key.
+    func refreshTokens(_ request: TokenRefreshRequest) async throws -> DeviceTokens
 }
 
 extension SyncTransport {
     /// Transports without live pokes: the client polls.
     public func pokes() async throws -> AsyncThrowingStream<Void, any Error> {
         throw SyncTransportError.http(status: 404, body: APIErrorBody(code: .notFound, message: "live pokes not supported"))
+    }
+
+    /// Transports without enrolment: the server route is missing, as a 404 would say.
+    public func enrol(_ request: EnrolRequest) async throws -> DeviceTokens {
+        throw SyncTransportError.http(status: 404, body: APIErrorBody(code: .notFound, message: "enrolment not supported"))
+    }
+
+    /// Transports without token refresh.
+    public func refreshTokens(_ request: TokenRefreshRequest) async throws -> DeviceTokens {
+        throw SyncTransportError.http(status: 404, body: APIErrorBody(code: .notFound, message: "token refresh not supported"))
     }
 
     /// Transports written before the integrity check: the server route is missing, as a 404 would say.

@@ -8,7 +8,7 @@ import SyncService
 /// sockets.
 public struct InProcessTransport: SyncTransport {
     let service: SyncService
-    let authorization: String
+    let credential: HTTPlessCredential
     let clientVersion: String?
     /// The protocol this transport stands in for (`Bangfu-Protocol`).
     let protocolVersion: Int
@@ -16,14 +16,53 @@ public struct InProcessTransport: SyncTransport {
     package init(service: SyncService, token: String, clientVersion: String? = "sim/1",
                  protocolVersion: Int = ProtocolVersion.current) {
         self.service = service
-        self.authorization = "Bearer " + token
+        self.credential = .token(token)
         self.clientVersion = clientVersion
         self.protocolVersion = protocolVersion
     }
 
+    /// A transport for an enrolled phone: each call carries the session's current access token. Before
+    /// enrolment, pass `nil` and call only `enrol`.
+    package init(service: SyncService, session: DeviceSession?, clientVersion: String? = "sim/1",
+                 protocolVersion: Int = ProtocolVersion.current) {
+        self.service = service
+        self.credential = session.map(HTTPlessCredential.session) ?? .token("")
+        self.clientVersion = clientVersion
+        self.protocolVersion = protocolVersion
+    }
+
+    /// Where the bearer token comes from.
+    enum HTTPlessCredential: Sendable {
+        case token(String)
+        case session(DeviceSession)
+    }
+
+    var authorization: String {
+        get async {
+            switch credential {
+            case .token(let token): return "Bearer " + token
+            case .session(let session): return "Bearer " + (await session.accessToken)
+            }
+        }
+    }
+
+    public func enrol(_ request: EnrolRequest) async throws -> DeviceTokens {
+        try await call {
+            let body = try JSONDecoder().decode(EnrolRequest.self, from: try Self.encoder.encode(request))
+            return try JSONDecoder().decode(DeviceTokens.self, from: try Self.encoder.encode(try await service.enrol(body)))
+        }
+    }
+
+    public func refreshTokens(_ request: TokenRefreshRequest) async throws -> DeviceTokens {
+        try await call {
+            let body = try JSONDecoder().decode(TokenRefreshRequest.self, from: try Self.encoder.encode(request))
+            return try JSONDecoder().decode(DeviceTokens.self, from: try Self.encoder.encode(try await service.refresh(body)))
+        }
+    }
+
     public func push(_ request: PushRequest) async throws -> PushResponse {
         try await call {
-            let device = try await service.authenticate(authorization: authorization)
+            let device = try await service.authenticate(authorization: await authorization)
             let body = try Self.encoder.encode(request)
             let envelope = try PushEnvelope.parse(body)
             let response = try await service.push(envelope, from: device, protocolVersion: protocolVersion)
@@ -33,7 +72,7 @@ public struct InProcessTransport: SyncTransport {
 
     public func pull(cursor: String, maxBytes: Int?) async throws -> PullResponse {
         try await call {
-            let device = try await service.authenticate(authorization: authorization)
+            let device = try await service.authenticate(authorization: await authorization)
             let response = try await service.pull(cursor: cursor, maxBytes: maxBytes, clientVersion: clientVersion,
                                                   from: device, protocolVersion: protocolVersion)
             return try JSONDecoder().decode(PullResponse.self, from: try Self.encoder.encode(response))
@@ -42,7 +81,7 @@ public struct InProcessTransport: SyncTransport {
 
     public func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse {
         try await call {
-            let device = try await service.authenticate(authorization: authorization)
+            let device = try await service.authenticate(authorization: await authorization)
             let response = try await service.checkIntegrity(request, from: device, protocolVersion: protocolVersion)
             return try JSONDecoder().decode(IntegrityResponse.self, from: try Self.encoder.encode(response))
         }
