@@ -1,19 +1,35 @@
 import ArgumentParser
+import SyncService
 
-/// `bangfu-admin enroll`: registers a device for a helper and prints its token once.
+/// `bangfu-admin enroll`: issues a one-time enrolment code for a helper's (or an admin's) phone; the phone
+/// registers its own key with it (protocol/security.md §2). `--token` keeps the old way, a bearer token
+/// for an app built before device keys, whose visits stay unsigned.
 struct EnrollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "enroll", abstract: "登记设备并打印令牌 — enroll a device and print its token.")
+        commandName: "enroll", abstract: "生成设备登记码 — issue a one-time enrolment code for a phone.")
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Helper id, e.g. hp52232700001.") var helper: String
+    @Option(help: "Helper id, e.g. hp52232700001.") var helper: String?
+    @Option(help: "Admin account id, to enrol the admin's own phone instead.") var admin: String?
     @Option(help: "Device label shown to admins.") var label: String?
-    @Option(name: .customLong("expires-in-days"), help: "Token lifetime in days (default 365).") var expiresInDays: Int?
+    @Option(name: .customLong("expires-in-hours"), help: "Code lifetime in hours (default 72).") var expiresInHours: Int?
+    @Flag(help: "Print a bearer token instead (apps without device keys; their visits are unsigned).") var token = false
+    @Option(name: .customLong("expires-in-days"), help: "With --token: token lifetime in days (default 365).")
+    var expiresInDays: Int?
 
     func run() async throws {
         let service = try await database.openService()
-        let enrollment = try await service.enroll(helperId: helper, label: label, expiresInDays: expiresInDays)
-        print("device \(enrollment.deviceId) for helper \(enrollment.helperId), expires \(formatTime(enrollment.expiresAt))")
-        print(enrollment.token)
+        if token {
+            guard let helper else { throw ValidationError("--token needs --helper") }
+            let enrollment = try await service.enroll(helperId: helper, label: label, expiresInDays: expiresInDays)
+            print("device \(enrollment.deviceId) for helper \(enrollment.helperId), expires \(formatTime(enrollment.expiresAt))")
+            print(enrollment.token)
+            return
+        }
+        let issued = try await service.issueEnrolmentCode(helperId: helper, adminId: admin, label: label,
+                                                          expiresInHours: expiresInHours, by: DatabaseOptions.operatorPrincipal)
+        print("登记码 enrolment code for \(issued.helperId), one use, expires 有效期至 \(formatTime(issued.expiresAt)):")
+        print(issued.code)
+        print("QR 内容 payload: \(issued.qrPayload)")
     }
 }

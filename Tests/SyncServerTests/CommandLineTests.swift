@@ -48,7 +48,7 @@ import Testing
                                                  "--households", "50"])
         #expect(again.status != 0 && again.output.contains("already holds data"))
 
-        let enroll = try Self.run("bangfu-admin", ["enroll", "--db", directory.appendingPathComponent("a.sqlite").path,
+        let enroll = try Self.run("bangfu-admin", ["enroll", "--token", "--db", directory.appendingPathComponent("a.sqlite").path,
                                                   "--helper", "hp52232700001"])
         #expect(enroll.status == 0)
         let token = enroll.output.split(separator: "\n").first { $0.hasPrefix("bft1.") }
@@ -60,6 +60,16 @@ import Testing
         let unknown = try Self.run("bangfu-admin", ["enroll", "--db", directory.appendingPathComponent("a.sqlite").path,
                                                    "--helper", "hp-nobody"])
         #expect(unknown.status != 0 && unknown.output.contains("no such helper"))
+
+        // The default is a one-time code for the phone to register its key with.
+        let database = directory.appendingPathComponent("a.sqlite").path
+        let code = try Self.run("bangfu-admin", ["enroll", "--db", database, "--helper", "hp52232700001"])
+        let printed = code.output.split(separator: "\n").first { $0.count == 14 && $0.split(separator: "-").count == 3 }
+        #expect(code.status == 0 && printed != nil && code.output.contains("BFE1:"))
+        let revoke = try Self.run("bangfu-admin", ["devices", "revoke", "--db", database, "--device", deviceId])
+        #expect(revoke.status == 0 && revoke.output.contains("revoked"))
+        let missing = try Self.run("bangfu-admin", ["visits", "verify", "--db", database, "--id", "no-such-visit"])
+        #expect(missing.status != 0 && missing.output.contains("not found"))
     }
 
     @Test func serverRefusesToStartWithoutTLS() throws {
