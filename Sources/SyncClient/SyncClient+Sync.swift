@@ -43,11 +43,18 @@ extension SyncClient {
         var report = SyncReport()
         var attempt = 0
         var refreshed = false
+        var mustRefresh = false
         while true {
             attempt += 1
             report.attempts = attempt
             let retryAfter: Double?
             do {
+                if mustRefresh {
+                    // Inside the retry loop: a refresh lost on the network is retried like a push.
+                    try await session?.refresh(via: transport, now: clock())
+                    mustRefresh = false
+                    refreshed = true
+                }
                 let deferred = try await syncOnce(&report)
                 if !deferred || attempt >= policy.maxAttempts {
                     report.pushDeferred = deferred
@@ -57,8 +64,7 @@ extension SyncClient {
                 retryAfter = nil
             } catch SyncTransportError.http(status: 401, let body) where body?.code == .tokenExpired && session != nil && !refreshed {
                 // The access token lived its day: prove the key for new tokens and go on at once.
-                try await session?.refresh(via: transport, now: clock())
-                refreshed = true
+                mustRefresh = true
                 attempt -= 1
                 continue
             } catch SyncTransportError.http(status: 401, let body) where body?.code == .deviceRevoked {

@@ -102,8 +102,10 @@ extension SyncService {
                             refreshToken: refresh.token, refreshExpiresAt: refreshExpiresAt)
     }
 
-    /// New tokens for a refresh token and a proof of the device key. The refresh token is replaced: using
-    /// one twice fails (`token_invalid`), so a copied refresh token and the phone cannot both go on.
+    /// New tokens for a refresh token and a proof of the device key. The refresh token is replaced. The
+    /// replaced one is accepted again until the new one is used, so a refresh whose answer was lost can be
+    /// retried; after that it is `token_invalid`. Every refresh needs the key, so a copied refresh token
+    /// alone is worth nothing.
     package func refresh(_ request: TokenRefreshRequest) async throws -> DeviceTokens {
         guard let parsed = DeviceToken.parse(request.refreshToken, prefix: Self.refreshPrefix) else {
             throw ServiceError(.tokenInvalid, "刷新令牌无效 (invalid refresh token)")
@@ -116,9 +118,12 @@ extension SyncService {
         let device: DeviceRecord
         do {
             device = try await store.updateDevice(id: parsed.deviceId) { device in
-                guard let stored = device.refreshHash, let key = device.publicKey.flatMap(Base64URL.decode),
-                    DeviceToken.constantTimeEquals(stored, DeviceToken.hash(secret: parsed.secret))
-                else { throw ServiceError(.tokenInvalid, "刷新令牌无效 (invalid refresh token)") }
+                let presented = DeviceToken.hash(secret: parsed.secret)
+                let current = device.refreshHash.map { DeviceToken.constantTimeEquals($0, presented) } ?? false
+                let retried = device.previousRefreshHash.map { DeviceToken.constantTimeEquals($0, presented) } ?? false
+                guard current || retried, let key = device.publicKey.flatMap(Base64URL.decode) else {
+                    throw ServiceError(.tokenInvalid, "刷新令牌无效 (invalid refresh token)")
+                }
                 guard !device.revoked else {
                     throw ServiceError(.deviceRevoked, "设备已被停用，本机数据将被清除 (device revoked)")
                 }
@@ -132,6 +137,8 @@ extension SyncService {
                 var changed = device
                 changed.tokenHash = access.hash
                 changed.expiresAt = at + accessHours * 3_600_000
+                // Using the current token retires the one before it; a retry keeps the retired one as it is.
+                if current { changed.previousRefreshHash = device.refreshHash }
                 changed.refreshHash = refresh.hash
                 changed.refreshExpiresAt = at + refreshDays * 86_400_000
                 return changed
@@ -166,6 +173,7 @@ extension SyncService {
                 changed.revokedAt = at
             }
             changed.refreshHash = nil
+            changed.previousRefreshHash = nil
             return changed
         }
         logger.notice("device revoked", metadata: ["sync.device": "\(id)", "admin.by": "\(caller.id)"])

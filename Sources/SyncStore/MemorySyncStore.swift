@@ -236,6 +236,7 @@ package final class MemorySyncStore: SyncStore {
             written.expiresAt = changed.expiresAt
             written.refreshHash = changed.refreshHash
             written.refreshExpiresAt = changed.refreshExpiresAt
+            written.previousRefreshHash = changed.previousRefreshHash
             written.revoked = changed.revoked
             written.revokedAt = changed.revokedAt
             state.devices[id] = written

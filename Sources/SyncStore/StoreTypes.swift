@@ -137,13 +137,16 @@ package struct DeviceRecord: Sendable, Hashable {
     /// Lowercase hex SHA-256 of the refresh token's secret part; nil when the device has none.
     package var refreshHash: String?
     package var refreshExpiresAt: Int64?
+    /// The refresh token replaced by the last refresh: still accepted once more, until the current one is
+    /// used, so that a refresh whose answer was lost can be retried (protocol/security.md §2).
+    package var previousRefreshHash: String?
     /// When the device was revoked (lost phone), if it was.
     package var revokedAt: Int64?
 
     package init(deviceId: String, helperId: String, label: String?, tokenHash: String, createdAt: Int64,
                  expiresAt: Int64, revoked: Bool = false, role: AdminRole? = nil, region: String? = nil,
                  publicKey: String? = nil, refreshHash: String? = nil, refreshExpiresAt: Int64? = nil,
-                 revokedAt: Int64? = nil) {
+                 revokedAt: Int64? = nil, previousRefreshHash: String? = nil) {
         self.deviceId = deviceId
         self.helperId = helperId
         self.label = label
@@ -157,6 +160,7 @@ package struct DeviceRecord: Sendable, Hashable {
         self.refreshHash = refreshHash
         self.refreshExpiresAt = refreshExpiresAt
         self.revokedAt = revokedAt
+        self.previousRefreshHash = previousRefreshHash
     }
 
     /// Whom the device acts for.

@@ -145,6 +145,7 @@ enum PostgresMigrations {
             "ALTER TABLE devices ADD COLUMN refresh_hash TEXT",
             "ALTER TABLE devices ADD COLUMN refresh_expires_at BIGINT",
             "ALTER TABLE devices ADD COLUMN revoked_at BIGINT",
+            "ALTER TABLE devices ADD COLUMN refresh_previous_hash TEXT",
             """
             CREATE TABLE enrolment_codes (
                 code_hash TEXT COLLATE "C" PRIMARY KEY,

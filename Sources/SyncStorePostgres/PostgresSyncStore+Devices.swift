@@ -59,7 +59,8 @@ extension PostgresSyncStore {
             try await connection.query("""
                 UPDATE devices SET token_hash = \(changed.tokenHash), expires_at = \(changed.expiresAt),
                                    refresh_hash = \(changed.refreshHash), refresh_expires_at = \(changed.refreshExpiresAt),
-                                   revoked = \(changed.revoked), revoked_at = \(changed.revokedAt)
+                                   revoked = \(changed.revoked), revoked_at = \(changed.revokedAt),
+                                   refresh_previous_hash = \(changed.previousRefreshHash)
                 WHERE device_id = \(id)
                 """, logger: self.logger)
             return try await self.device(id: id, on: connection, lock: false)!
@@ -74,10 +75,11 @@ extension PostgresSyncStore {
         guard helperExists || device.role != nil else { throw SyncStoreError(.unknownHelper, "no such helper") }
         let inserted = try await rows("""
             INSERT INTO devices (device_id, helper_id, label, token_hash, created_at, expires_at, revoked, role, region,
-                                 public_key, refresh_hash, refresh_expires_at, revoked_at)
+                                 public_key, refresh_hash, refresh_expires_at, revoked_at, refresh_previous_hash)
             VALUES (\(device.deviceId), \(device.helperId), \(device.label), \(device.tokenHash), \(device.createdAt),
                     \(device.expiresAt), \(device.revoked), \(device.role?.rawValue), \(device.region),
-                    \(device.publicKey), \(device.refreshHash), \(device.refreshExpiresAt), \(device.revokedAt))
+                    \(device.publicKey), \(device.refreshHash), \(device.refreshExpiresAt), \(device.revokedAt),
+                    \(device.previousRefreshHash))
             ON CONFLICT (device_id) DO NOTHING RETURNING device_id
             """, on: connection)
         guard !inserted.isEmpty else { throw SyncStoreError(.duplicateDevice, "device id taken") }
@@ -97,6 +99,7 @@ extension PostgresSyncStore {
             region: try row["region"].decode(String?.self), publicKey: try row["public_key"].decode(String?.self),
             refreshHash: try row["refresh_hash"].decode(String?.self),
             refreshExpiresAt: try row["refresh_expires_at"].decode(Int64?.self),
-            revokedAt: try row["revoked_at"].decode(Int64?.self))
+            revokedAt: try row["revoked_at"].decode(Int64?.self),
+            previousRefreshHash: try row["refresh_previous_hash"].decode(String?.self))
     }
 }

@@ -169,6 +169,7 @@ enum SQLiteMigrations {
                 ALTER TABLE devices ADD COLUMN refresh_hash TEXT;
                 ALTER TABLE devices ADD COLUMN refresh_expires_at INTEGER;
                 ALTER TABLE devices ADD COLUMN revoked_at INTEGER;
+                ALTER TABLE devices ADD COLUMN refresh_previous_hash TEXT;
                 CREATE TABLE enrolment_codes (
                     code_hash TEXT PRIMARY KEY,
                     helper_id TEXT NOT NULL,

@@ -53,10 +53,10 @@ extension SQLiteSyncStore {
             let changed = try change(device)
             try db.execute(sql: """
                 UPDATE devices SET token_hash = ?, expires_at = ?, refresh_hash = ?, refresh_expires_at = ?,
-                                   revoked = ?, revoked_at = ?
+                                   revoked = ?, revoked_at = ?, refresh_previous_hash = ?
                 WHERE device_id = ?
                 """, arguments: [changed.tokenHash, changed.expiresAt, changed.refreshHash, changed.refreshExpiresAt,
-                                 changed.revoked, changed.revokedAt, id])
+                                 changed.revoked, changed.revokedAt, changed.previousRefreshHash, id])
             return try Self.device(id: id, db)!
         }
     }
@@ -72,12 +72,12 @@ extension SQLiteSyncStore {
         guard !taken else { throw SyncStoreError(.duplicateDevice, "device id taken") }
         try db.execute(sql: """
             INSERT INTO devices (device_id, helper_id, label, token_hash, created_at, expires_at, revoked, role, region,
-                                 public_key, refresh_hash, refresh_expires_at, revoked_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 public_key, refresh_hash, refresh_expires_at, revoked_at, refresh_previous_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [device.deviceId, device.helperId, device.label, device.tokenHash,
                              device.createdAt, device.expiresAt, device.revoked, device.role?.rawValue,
                              device.region, device.publicKey, device.refreshHash, device.refreshExpiresAt,
-                             device.revokedAt])
+                             device.revokedAt, device.previousRefreshHash])
     }
 
     static func device(id: String, _ db: Database) throws -> DeviceRecord? {
@@ -88,6 +88,7 @@ extension SQLiteSyncStore {
                             expiresAt: row["expires_at"], revoked: row["revoked"],
                             role: (row["role"] as String?).flatMap(AdminRole.init(rawValue:)), region: row["region"],
                             publicKey: row["public_key"], refreshHash: row["refresh_hash"],
-                            refreshExpiresAt: row["refresh_expires_at"], revokedAt: row["revoked_at"])
+                            refreshExpiresAt: row["refresh_expires_at"], revokedAt: row["revoked_at"],
+                            previousRefreshHash: row["refresh_previous_hash"])
     }
 }

@@ -17,7 +17,7 @@ struct ConvergenceCheck: Sendable {
         var views: [String: [RecordKey: RecordChange]] = [:]
         var everything: [RecordKey: RecordChange] = [:]
         for device in devices {
-            let view = try await serverView(token: device.token)
+            let view = try await serverView(session: device.session)
             views[device.deviceId] = view
             everything.merge(view) { first, _ in first }
         }
@@ -115,7 +115,7 @@ struct ConvergenceCheck: Sendable {
     func verifyViews(_ devices: [VirtualDevice]) async throws -> [String] {
         var failures: [String] = []
         for device in devices {
-            let view = try await serverView(token: device.token)
+            let view = try await serverView(session: device.session)
             var localCount = 0
             for collection in Self.collections {
                 for record in try await device.client.records(in: collection) {
@@ -139,7 +139,7 @@ struct ConvergenceCheck: Sendable {
         return failures
     }
 
-    private func serverView(token: String) async throws -> [RecordKey: RecordChange] {
-        try await ServerView.fetch(try server.transport(token: token))
+    private func serverView(session: DeviceSession) async throws -> [RecordKey: RecordChange] {
+        try await ServerView.fetch(try server.transport(session: session))
     }
 }

@@ -52,6 +52,19 @@ public final class FaultyTransport: SyncTransport {
         try await faulty { try await base.checkIntegrity(request) }
     }
 
+    public func enrol(_ request: EnrolRequest) async throws -> DeviceTokens {
+        try await base.enrol(request)
+    }
+
+    /// Refreshes meet the same faults: a lost answer is retried with the same refresh token.
+    public func refreshTokens(_ request: TokenRefreshRequest) async throws -> DeviceTokens {
+        try await faulty { try await base.refreshTokens(request) }
+    }
+
+    public func pokes() async throws -> AsyncThrowingStream<Void, any Error> {
+        try await base.pokes()
+    }
+
     private func faulty<T>(_ send: () async throws -> T) async throws -> T {
         let faults = state.withLock { $0.faults }
         if random.unit() < faults.dropRequest {

@@ -37,7 +37,7 @@ public final class HTTPSimulationServer: SimulationServer {
         var devices: [Device]
     }
 
-    struct Enrolled: Decodable { var deviceId: String; var token: String }
+    struct IssuedCode: Decodable { var code: String }
 
     public func helpers(limit: Int) async throws -> [String] {
         var result: [String] = []
@@ -51,14 +51,16 @@ public final class HTTPSimulationServer: SimulationServer {
         return Array(result.prefix(limit))
     }
 
-    public func enroll(helperId: String) async throws -> (deviceId: String, token: String) {
+    public func enroll(helperId: String) async throws -> DeviceSession {
         let body = try JSONEncoder().encode(["helperId": helperId, "label": "bangfu-sim"])
-        let enrolled: Enrolled = try await admin("POST", "/admin/v1/devices", body: body)
-        return (enrolled.deviceId, enrolled.token)
+        let issued: IssuedCode = try await admin("POST", "/admin/v1/enrolment-codes", body: body)
+        return try await DeviceSession.enrol(code: issued.code, label: "bangfu-sim",
+                                             transport: try HTTPSyncTransport(baseURL: baseURL, session: nil, httpClient: client),
+                                             store: MemoryCredentialStore())
     }
 
-    public func transport(token: String) throws -> any SyncTransport {
-        try HTTPSyncTransport(baseURL: baseURL, token: token, httpClient: client)
+    public func transport(session: DeviceSession) throws -> any SyncTransport {
+        try HTTPSyncTransport(baseURL: baseURL, session: session, httpClient: client)
     }
 
     public func lastAppliedSeqs() async throws -> [String: Int64] {

@@ -22,13 +22,17 @@ public struct InProcessSimulationServer: SimulationServer {
         return Array(result.prefix(limit))
     }
 
-    public func enroll(helperId: String) async throws -> (deviceId: String, token: String) {
-        let enrollment = try await service.enroll(helperId: helperId, label: "simulator", expiresInDays: 7)
-        return (enrollment.deviceId, enrollment.token)
+    public func enroll(helperId: String) async throws -> DeviceSession {
+        let issued = try await service.issueEnrolmentCode(
+            helperId: helperId, adminId: nil, label: "simulator", expiresInHours: 1,
+            by: .admin(id: SyncService.operatorId, role: .operator, region: ""))
+        return try await DeviceSession.enrol(code: issued.code, label: "bangfu-sim",
+                                             transport: InProcessTransport(service: service, session: nil),
+                                             store: MemoryCredentialStore())
     }
 
-    public func transport(token: String) throws -> any SyncTransport {
-        InProcessTransport(service: service, token: token)
+    public func transport(session: DeviceSession) throws -> any SyncTransport {
+        InProcessTransport(service: service, session: session)
     }
 
     public func lastAppliedSeqs() async throws -> [String: Int64] {

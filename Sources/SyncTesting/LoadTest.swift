@@ -54,6 +54,7 @@ public struct LoadTest: Sendable {
 
     struct LoadDevice: Sendable {
         var deviceId: String
+        var session: DeviceSession
         var transport: any SyncTransport
         var household: String
     }
@@ -66,13 +67,14 @@ public struct LoadTest: Sendable {
         guard !helpers.isEmpty else { throw ConformanceFailure("the server has no helpers with households: seed it first") }
         var devices: [LoadDevice] = []
         for index in 0..<config.devices {
-            let (deviceId, token) = try await server.enroll(helperId: helpers[index % helpers.count])
-            let transport = try server.transport(token: token)
+            let session = try await server.enroll(helperId: helpers[index % helpers.count])
+            let deviceId = session.deviceId
+            let transport = try server.transport(session: session)
             let page = try await transport.pull(cursor: "", maxBytes: nil)
             guard let household = page.changes.first(where: { $0.collection == "households" })?.recordId else {
                 throw ConformanceFailure("device \(deviceId) sees no household")
             }
-            devices.append(LoadDevice(deviceId: deviceId, transport: transport, household: household))
+            devices.append(LoadDevice(deviceId: deviceId, session: session, transport: transport, household: household))
         }
         let counters = LoadCounters(report)
         let deadline = ContinuousClock.now + .milliseconds(Int64(config.seconds * 1000))
@@ -88,12 +90,19 @@ public struct LoadTest: Sendable {
                     })
                     while ContinuousClock.now < deadline {
                         let now = Int64(Date().timeIntervalSince1970 * 1000)
-                        let mutations = (1...config.batch).map { offset in
-                            Mutation(seq: seq + Int64(offset), collection: "visits", recordId: random.uuid(), op: .create,
-                                     fields: ["kind": "household", "householdId": .string(device.household),
-                                              "visitedAt": "2026-11-20T09:30:00+08:00", "notes": "负载测试走访记录",
-                                              "checks": ["incomeVerified": true, "satisfaction": "satisfied"]],
-                                     stamp: HLCTimestamp(physical: now, logical: UInt32(offset), node: device.deviceId))
+                        var mutations: [Mutation] = []
+                        for offset in 1...config.batch {
+                            // Visits are evidence: each is signed with the phone's key, as the app does.
+                            let id = random.uuid()
+                            var fields: [String: JSONValue] = [
+                                "kind": "household", "householdId": .string(device.household),
+                                "visitedAt": "2026-11-20T09:30:00+08:00", "notes": "负载测试走访记录",
+                                "checks": ["incomeVerified": true, "satisfaction": "satisfied"],
+                            ]
+                            fields[DeviceSignature.field] = try await device.session.signVisit(recordId: id, fields: fields)
+                            mutations.append(Mutation(seq: seq + Int64(offset), collection: "visits", recordId: id, op: .create,
+                                                      fields: fields,
+                                                      stamp: HLCTimestamp(physical: now, logical: UInt32(offset), node: device.deviceId)))
                         }
                         let started = ContinuousClock.now
                         do {

@@ -53,13 +53,14 @@ public struct PokeLatencyTest: Sendable {
         var report = Report()
         try await withThrowingTaskGroup(of: Void.self) { listening in
             for (index, helper) in helpers.enumerated() {
-                let (_, listenerToken) = try await server.enroll(helperId: helper)
-                let pokes = try await server.transport(token: listenerToken).pokes()
+                let listener = try await server.enroll(helperId: helper)
+                let pokes = try await server.transport(session: listener).pokes()
                 listening.addTask {
                     for try await _ in pokes { arrivals.times.withLock { $0[index, default: []].append(.now) } }
                 }
-                let (writerId, writerToken) = try await server.enroll(helperId: helper)
-                let writer = try server.transport(token: writerToken)
+                let writerSession = try await server.enroll(helperId: helper)
+                let writerId = writerSession.deviceId
+                let writer = try server.transport(session: writerSession)
                 let page = try await writer.pull(cursor: "", maxBytes: nil)
                 guard let household = page.changes.first(where: { $0.collection == "households" })?.recordId else {
                     throw ConformanceFailure("helper \(helper) sees no household")

@@ -29,7 +29,8 @@ public struct Simulation: Sendable {
         var devices: [VirtualDevice] = []
         for index in 0..<config.devices {
             let helperId = helpers[index % helpers.count]
-            let (deviceId, token) = try await server.enroll(helperId: helperId)
+            let session = try await server.enroll(helperId: helperId)
+            let deviceId = session.deviceId
             let store: any LocalStore
             if let directory = config.storeDirectory {
                 store = try SQLiteLocalStore(path: (directory as NSString).appendingPathComponent("\(deviceId).sqlite"))
@@ -37,7 +38,7 @@ public struct Simulation: Sendable {
                 store = MemoryLocalStore()
             }
             devices.append(VirtualDevice(
-                deviceId: deviceId, helperId: helperId, token: token, transport: try server.transport(token: token),
+                deviceId: deviceId, helperId: helperId, session: session, transport: try server.transport(session: session),
                 store: store, faults: config.faults,
                 seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index), start: start))
         }

@@ -6,10 +6,11 @@ import SyncClient
 public protocol SimulationServer: Sendable {
     /// Helpers with at least one household, ordered by id.
     func helpers(limit: Int) async throws -> [String]
-    /// Enrols a device for a helper: its id and token.
-    func enroll(helperId: String) async throws -> (deviceId: String, token: String)
-    /// A transport speaking for the device with `token`.
-    func transport(token: String) throws -> any SyncTransport
+    /// Enrols a phone for a helper as a real one is: an admin issues a one-time code, and the phone
+    /// registers a key of its own with it (protocol/security.md §2).
+    func enroll(helperId: String) async throws -> DeviceSession
+    /// A transport speaking for the phone of `session`.
+    func transport(session: DeviceSession) throws -> any SyncTransport
     /// The server's last applied sequence number per device.
     func lastAppliedSeqs() async throws -> [String: Int64]
     /// Open conflicts awaiting review (ids and kinds), at most `limit`.

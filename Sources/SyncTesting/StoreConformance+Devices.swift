@@ -85,11 +85,12 @@ extension StoreConformance {
             changed.revokedAt = 42
             changed.refreshHash = "r"
             changed.refreshExpiresAt = 43
+            changed.previousRefreshHash = "p"
             return changed
         }
         let stored = try await store.device(id: "dev-a")
         try require(stored == revoked && stored?.revoked == true && stored?.revokedAt == 42
-                        && stored?.refreshHash == "r" && stored?.refreshExpiresAt == 43,
+                        && stored?.refreshHash == "r" && stored?.refreshExpiresAt == 43 && stored?.previousRefreshHash == "p",
                     "device columns not kept: \(String(describing: stored))")
         struct Refused: Error {}
         do {

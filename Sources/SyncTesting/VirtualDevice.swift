@@ -8,17 +8,18 @@ import SyncModel
 final class VirtualDevice: Sendable {
     let deviceId: String
     let helperId: String
-    let token: String
+    /// The phone's key and tokens (its visits are signed).
+    let session: DeviceSession
     let client: SyncClient
     let network: FaultyTransport
     let random: SeededRandomSource
     private let clock: ManualClock
 
-    init(deviceId: String, helperId: String, token: String, transport: any SyncTransport, store: any LocalStore,
+    init(deviceId: String, helperId: String, session: DeviceSession, transport: any SyncTransport, store: any LocalStore,
          faults: FaultyTransport.Faults, seed: UInt64, start: Int64) {
         self.deviceId = deviceId
         self.helperId = helperId
-        self.token = token
+        self.session = session
         self.random = SeededRandomSource(seed: seed)
         self.network = FaultyTransport(base: transport, faults: faults, seed: seed ^ 0x5eed)
         let clock = ManualClock(start)
@@ -35,7 +36,7 @@ final class VirtualDevice: Sendable {
             policy: RetryPolicy(baseDelay: 0.005, factor: 2, maxDelay: 0.05, maxRetryAfter: 0.2, maxAttempts: 6),
             // No integrity check: it would repair a missing move-out on its own and hide what the runs prove
             // (pulls deliver removals and move-ins); the check has its own tests.
-            logger: logger, clientVersion: "bangfu-sim/1", integrityCheckInterval: nil)
+            logger: logger, clientVersion: "bangfu-sim/1", integrityCheckInterval: nil, session: session)
     }
 
     var now: Int64 { clock.now() }

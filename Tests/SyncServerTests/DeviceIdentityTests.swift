@@ -200,7 +200,7 @@ import Testing
         }
     }
 
-    @Test func anExpiredAccessTokenIsRefreshedWithAProofOfTheKeyAndEachRefreshTokenWorksOnce() async throws {
+    @Test func anExpiredAccessTokenIsRefreshedWithAProofOfTheKeyAndARetiredRefreshTokenWorksOnlyForALostAnswer() async throws {
         let fixture = try await ServerFixture.make()
         try await fixture.application().test(.router) { client in
             var phone = Phone()
@@ -225,11 +225,29 @@ import Testing
                 return try response.decode(DeviceTokens.self)
             }
             #expect(renewed.refreshToken != phone.tokens?.refreshToken)
-            // The used refresh token is spent.
+            // The answer was lost: the phone retries with the same refresh token, and gets tokens again.
+            let retried = try await client.execute(uri: "/sync/token", method: .post, headers: refreshHeaders,
+                                                   body: try Self.json(first)) { response in
+                #expect(response.status == .ok)
+                return try response.decode(DeviceTokens.self)
+            }
+            // The first answer's refresh token was replaced by the retry's.
+            phone.tokens = renewed
+            try await client.execute(uri: "/sync/token", method: .post, headers: refreshHeaders,
+                                     body: try Self.json(try Self.refreshRequest(phone, at: now))) { response in
+                #expect(response.errorCode == .tokenInvalid)
+            }
+            // Once the retry's token is used, the first one is spent for good.
+            phone.tokens = retried
+            let third = try await client.execute(uri: "/sync/token", method: .post, headers: refreshHeaders,
+                                                 body: try Self.json(try Self.refreshRequest(phone, at: now))) { response in
+                #expect(response.status == .ok)
+                return try response.decode(DeviceTokens.self)
+            }
             try await client.execute(uri: "/sync/token", method: .post, headers: refreshHeaders, body: try Self.json(first)) { response in
                 #expect(response.errorCode == .tokenInvalid)
             }
-            phone.tokens = renewed
+            phone.tokens = third
             try await client.execute(uri: "/sync/pull", method: .get, headers: phone.headers) { response in
                 #expect(response.status == .ok)
             }

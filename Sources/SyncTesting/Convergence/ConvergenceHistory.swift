@@ -94,7 +94,8 @@ public struct ConvergenceHistory: Sendable {
 
     final class Device: Sendable {
         let id: String
-        let token: String
+        /// The phone's key and tokens: its visits are signed.
+        let session: DeviceSession
         /// Whose scope the device holds.
         var holder: HistoryScopes.Holder { holderValue }
         private let holderValue: HistoryScopes.Holder
@@ -104,10 +105,10 @@ public struct ConvergenceHistory: Sendable {
         /// Visits this device created (amendments may correct them).
         let visits: Mutex<[String]> = Mutex([])
 
-        init(id: String, token: String, client: SyncClient, network: HistoryTransport, holder: HistoryScopes.Holder) {
+        init(id: String, session: DeviceSession, client: SyncClient, network: HistoryTransport, holder: HistoryScopes.Holder) {
             self.holderValue = holder
             self.id = id
-            self.token = token
+            self.session = session
             self.client = client
             self.network = network
         }
@@ -147,31 +148,36 @@ public struct ConvergenceHistory: Sendable {
         // Most histories also give a village admin a phone: it pulls the village and edits households too.
         let adminPhone = choices.chance(50)
         for index in 0..<(devices + (adminPhone ? 1 : 0)) {
-            let enrollment: Enrollment
+            let issued: IssuedEnrolmentCode
             let holder: HistoryScopes.Holder
             if index < devices {
-                enrollment = try await service.enroll(helperId: world.helperIds[index], label: nil, expiresInDays: 30)
+                issued = try await service.issueEnrolmentCode(helperId: world.helperIds[index], adminId: nil, label: nil,
+                                                              expiresInHours: nil, by: HistoryScript.admin)
                 holder = .helper(world.helperIds[index])
             } else {
                 let account = try await service.createAdmin(name: "村管理员", role: .village, region: world.village,
                                                              by: HistoryScript.admin)
-                enrollment = try await service.enrollAdminDevice(adminId: account.account.id, label: nil,
-                                                                 expiresInDays: 30, by: HistoryScript.admin)
+                issued = try await service.issueEnrolmentCode(helperId: nil, adminId: account.account.id, label: nil,
+                                                              expiresInHours: nil, by: HistoryScript.admin)
                 holder = .region(world.village)
                 report.adminDevices += 1
             }
+            // Every phone enrols as a real one does, with its own key: every visit in a history is signed.
+            let session = try await DeviceSession.enrol(code: issued.code, label: nil,
+                                                        transport: InProcessTransport(service: service, session: nil),
+                                                        store: MemoryCredentialStore())
             let network = HistoryTransport(
-                base: InProcessTransport(service: service, token: enrollment.token), deviceId: enrollment.deviceId,
+                base: InProcessTransport(service: service, session: session), deviceId: session.deviceId,
                 choices: choices, log: log, limbo: limbo, faults: .none,
                 inScope: { _, keys in scopes.contains(holder, keys) })
             let skew = Int64(choices.int(-3000...3000))
             let client = SyncClient(
-                deviceId: enrollment.deviceId, store: MemoryLocalStore(), transport: network,
+                deviceId: session.deviceId, store: MemoryLocalStore(), transport: network,
                 clock: { clock.now() + skew }, random: choices.generator(),
                 policy: RetryPolicy(baseDelay: 0.001, factor: 2, maxDelay: 0.01, maxRetryAfter: 0.01, maxAttempts: 3),
                 logger: Logger(label: "bangfu.history.device", factory: { _ in SwiftLogNoOpLogHandler() }),
-                sleep: { _ in })
-            fleet.append(Device(id: enrollment.deviceId, token: enrollment.token, client: client, network: network,
+                sleep: { _ in }, session: session)
+            fleet.append(Device(id: session.deviceId, session: session, client: client, network: network,
                                 holder: holder))
         }
         for device in fleet {

@@ -20,7 +20,7 @@ struct HistoryChecker: Sendable {
             let id = String(device.id.prefix(8))
             let pending = try await device.client.pendingCount()
             if pending != 0 { failures.append("\(stage): device \(id) still has \(pending) unsent mutations") }
-            let view = try await serverView(token: device.token)
+            let view = try await serverView(session: device.session)
             var local: [RecordKey: LocalRecord] = [:]
             for collection in Self.collections {
                 for record in try await device.client.records(in: collection) {
@@ -148,8 +148,8 @@ struct HistoryChecker: Sendable {
         return failures
     }
 
-    private func serverView(token: String) async throws -> [RecordKey: RecordChange] {
-        try await ServerView.fetch(InProcessTransport(service: service, token: token))
+    private func serverView(session: DeviceSession) async throws -> [RecordKey: RecordChange] {
+        try await ServerView.fetch(InProcessTransport(service: service, session: session))
     }
 
     private func allRecords() async throws -> [SyncRecord] {

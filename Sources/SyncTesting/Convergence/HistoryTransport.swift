@@ -91,6 +91,10 @@ final class HistoryTransport: SyncTransport {
         try await base.checkIntegrity(request)
     }
 
+    func refreshTokens(_ request: TokenRefreshRequest) async throws -> DeviceTokens {
+        try await base.refreshTokens(request)
+    }
+
     private func deliver(_ request: PushRequest) async throws -> PushResponse {
         let response = try await base.push(request)
         log.append(.push(deviceId: deviceId, mutations: request.mutations, results: response.results))
