@@ -40,7 +40,7 @@ public struct Simulation: Sendable {
             devices.append(VirtualDevice(
                 deviceId: deviceId, helperId: helperId, session: session, transport: try server.transport(session: session),
                 store: store, faults: config.faults,
-                seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index), start: start))
+                seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index), start: start, logger: config.deviceLogger))
         }
         report.devices = devices.count
 

@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 
 /// How a simulated run behaves. Everything random derives from `seed`, printed with every report so a run
@@ -32,6 +33,8 @@ public struct SimulationConfig: Sendable {
     public var storeDirectory: String?
     /// Devices working at the same moment.
     public var concurrency: Int = 64
+    /// Where the simulated phones' `SyncClient`s log; nil: critical messages only, to the default handler.
+    public var deviceLogger: Logger?
     /// The real clock in milliseconds (virtual days are laid out before it so no stamp runs ahead).
     public var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 

@@ -16,7 +16,7 @@ final class VirtualDevice: Sendable {
     private let clock: ManualClock
 
     init(deviceId: String, helperId: String, session: DeviceSession, transport: any SyncTransport, store: any LocalStore,
-         faults: FaultyTransport.Faults, seed: UInt64, start: Int64) {
+         faults: FaultyTransport.Faults, seed: UInt64, start: Int64, logger deviceLogger: Logger? = nil) {
         self.deviceId = deviceId
         self.helperId = helperId
         self.session = session
@@ -27,6 +27,7 @@ final class VirtualDevice: Sendable {
         let now = { @Sendable in clock.now() }
         var logger = Logger(label: "bangfu.sim.device")
         logger.logLevel = .critical
+        if let deviceLogger { logger = deviceLogger }
         self.client = SyncClient(
             deviceId: deviceId, store: store, transport: network, clock: now,
             // Record ids (and backoff jitter) also depend on the server-assigned device id, so a rerun with

@@ -35,7 +35,7 @@ enum LiveServer {
     }
 
     static func run<T: Sendable>(
-        store: any SyncStore, certificates: Certificates, adminToken: String? = nil,
+        store: any SyncStore, certificates: Certificates, adminToken: String? = nil, logger serverLogger: Logger? = nil,
         _ body: @Sendable (_ port: Int, _ service: SyncService) async throws -> T
     ) async throws -> T {
         var config = ServerConfiguration()
@@ -45,6 +45,7 @@ enum LiveServer {
         config.adminToken = adminToken
         var logger = Logger(label: "live-test")
         logger.logLevel = .warning
+        if let serverLogger { logger = serverLogger }
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let (application, service) = try await SyncServerApplication.build(config: config, store: store, logger: logger) { port in
             portSink.yield(port)
