@@ -100,8 +100,13 @@ let package = Package(
             "SyncTesting", "SyncClient", "SyncModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // libqrencode (Debian libqrencode-dev) for the QR codes the admin tool prints (and the cards, later).
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .target(name: "QRCode", dependencies: ["CQRencode"]),
+
         .executableTarget(name: "bangfu-admin", dependencies: [
             "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncStoreSQLite", "SyncStorePostgres", "SyncService",
+            "QRCode",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -111,7 +116,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncModel", "FieldDomain", "SyncEngine", "SyncTesting"]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncModel", "FieldDomain", "SyncEngine", "SyncTesting", "QRCode"]),
         .testTarget(name: "ConvergenceTests", dependencies: [
             "SyncTesting", "SyncModel", "SyncEngine", "SyncStore", "SyncStoreSQLite",
             .product(name: "PropertyBased", package: "swift-property-based"),

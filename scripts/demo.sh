@@ -59,6 +59,14 @@ trap 'stop_server' EXIT
 trap 'stop_server; exit 130' INT
 trap 'stop_server; exit 143' TERM
 
+# bangfu-admin prints QR codes with libqrencode: install its headers on a fresh machine (we run as root).
+if ! dpkg-query -W -f='${Status}' libqrencode-dev 2>/dev/null | grep -q "install ok installed"; then
+    echo "demo: installing libqrencode-dev"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends libqrencode-dev
+fi
+
 echo "demo: building bangfu-server, bangfu-sim, bangfu-admin (release mode; the first build takes minutes)"
 for product in bangfu-server bangfu-sim bangfu-admin; do
     swift build -c release --product "$product"

@@ -30,9 +30,10 @@ APT_PACKAGES=(
     postgresql       # initdb/pg_ctl for the throwaway PostgreSQL 15 (scripts/postgres-throwaway.sh)
     haproxy          # scripts/cluster.sh: several nodes behind a load balancer
 )
-# >>> TO EXTEND: packages for targets that are not built yet. Move each one in when its target lands:
-#     zbar-tools (QR decoding in card tests), libqrencode-dev (MingbaiCard).
+# >>> TO EXTEND: packages for targets that are not built yet. Move each one in when its target lands.
 EXTRA_APT_PACKAGES=(
+    libqrencode-dev  # the QRCode target (enrolment codes now, the 明白卡 later)
+    zbar-tools       # zbarimg: tests decode the QR codes the code prints
 )
 APT_PACKAGES+=("${EXTRA_APT_PACKAGES[@]}")
 

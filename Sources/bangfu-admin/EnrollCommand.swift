@@ -1,4 +1,5 @@
 import ArgumentParser
+import QRCode
 import SyncService
 
 /// `bangfu-admin enroll`: issues a one-time enrolment code for a helper's (or an admin's) phone; the phone
@@ -30,6 +31,7 @@ struct EnrollCommand: AsyncParsableCommand {
                                                           expiresInHours: expiresInHours, by: DatabaseOptions.operatorPrincipal)
         print("登记码 enrolment code for \(issued.helperId), one use, expires 有效期至 \(formatTime(issued.expiresAt)):")
         print(issued.code)
-        print("QR 内容 payload: \(issued.qrPayload)")
+        print("QR 内容 payload: \(issued.qrPayload)  (请用帮扶App扫描 scan with the app)")
+        if let matrix = QRMatrix(issued.qrPayload, level: .q) { print(matrix.terminalText()) }
     }
 }
