@@ -46,7 +46,8 @@ enum LiveServer {
         var logger = Logger(label: "live-test")
         logger.logLevel = .warning
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let (application, service) = try await SyncServerApplication.build(config: config, store: store, logger: logger) { port in
+        let (application, service) = try await SyncServerApplication.build(config: config, store: store, auditKey: TestAuditKey.key,
+                                                                           logger: logger) { port in
             portSink.yield(port)
         }
         let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
