@@ -135,6 +135,7 @@ let package = Package(
             "SyncServer", "SyncService", "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncClient", "SyncModel",
             // The executables, so that the CLI tests find them built next to the test bundle.
             "bangfu-server", "bangfu-admin", "bangfu-sim",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "CompressNIO", package: "compress-nio"),
