@@ -94,3 +94,41 @@ import Testing
                                && $0.detail["admin"] == .string(account.account.id) })
     }
 }
+
+/// Audited writes put no ID number or phone number into a log line (DESIGN §4; protocol/audit.md §3).
+@Suite struct AuditLogLineTests {
+    @Test func auditedWritesLogNoPersonalData() async throws {
+        let capture = LogCapture()
+        let store = try await StoreFixture.make(MemorySyncStore(), households: 20)
+        let clock = ManualClock(ServerFixture.exampleTime)
+        let random = SeededRandomSource(seed: 5)
+        let service = SyncService(store: store.store, now: { clock.now() }, randomBytes: { random.bytes($0) },
+                                  auditKey: TestAuditKey.key, logger: capture.logger(label: "audit-logs"))
+        let (helper, households) = try store.helper()
+        let enrollment = try await service.enroll(helperId: helper, label: nil, expiresInDays: 1)
+        let device = try await service.authenticate(authorization: "Bearer " + enrollment.token)
+        let stamp = JSONValue.string(HLCTimestamp(physical: clock.now() - 1000, logical: 0, node: device.deviceId).wireValue)
+        let memberId = "\(households[0])-m-logs"
+        let response = try await service.push(PushEnvelope(deviceId: device.deviceId, clientVersion: nil, mutations: [
+            ["seq": 1, "collection": "households", "recordId": .string(households[0]), "op": "set",
+             "fields": ["phone": .string(AuditRouteTests.phone)], "stamp": stamp],
+            ["seq": 2, "collection": "members", "recordId": .string(memberId), "op": "create",
+             "fields": ["householdId": .string(households[0]), "name": "杨小雨", "relation": "child",
+                        "idNumber": .string(AuditRouteTests.idNumber)], "stamp": stamp],
+            // Rejected: the bad ID number must not reach a log line either.
+            ["seq": 3, "collection": "members", "recordId": .string("\(memberId)-2"), "op": "create",
+             "fields": ["householdId": .string(households[0]), "name": "杨小雨", "relation": "child",
+                        "idNumber": "522327201209070088"], "stamp": stamp],
+        ]), from: device)
+        #expect(response.results.map(\.status) == [.applied, .applied, .rejected])
+        _ = try await service.deleteRecord(RecordKey(.members, memberId))
+        try await service.flushSyncLog()
+        let verified = try await service.verifyAudit()
+        #expect(verified.failure == nil && verified.verified.seq == 4)
+        let logged = capture.text
+        #expect(!logged.isEmpty)
+        for secret in [AuditRouteTests.idNumber, AuditRouteTests.phone, "522327201209070088"] {
+            #expect(!logged.contains(secret), "\(secret) in a log line")
+        }
+    }
+}
