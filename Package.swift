@@ -33,7 +33,10 @@ let package = Package(
         // Pure core: values, domain rules, merge logic. No I/O.
         .target(name: "SyncModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "FieldDomain", dependencies: ["SyncModel"]),
-        .target(name: "SyncEngine", dependencies: ["SyncModel", "FieldDomain"]),
+        // swift-crypto for the audit chain's SHA-256 and the keyed hash of personal data: pure computation.
+        .target(name: "SyncEngine", dependencies: [
+            "SyncModel", "FieldDomain", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
 
         // Storage port with its in-memory twin, the embedded SQLite adapter, and PostgreSQL for several nodes.
         .target(name: "SyncStore", dependencies: ["SyncModel", "FieldDomain", "SyncEngine"]),
@@ -57,6 +60,7 @@ let package = Package(
         ]),
         .target(name: "SyncServer", dependencies: [
             "SyncService", "SyncModel", "SyncEngine", "SyncStore",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -83,6 +87,7 @@ let package = Package(
         // transports, the simulation driver (used by tests and by bangfu-sim).
         .target(name: "SyncTesting", dependencies: [
             "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncStorePostgres", "SyncService", "SyncClient",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -93,7 +98,8 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "bangfu-server", dependencies: [
-            "SyncServer", "SyncStoreSQLite", "SyncStorePostgres",
+            "SyncServer", "SyncService", "SyncStoreSQLite", "SyncStorePostgres",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "bangfu-sim", dependencies: [
@@ -107,6 +113,7 @@ let package = Package(
         .executableTarget(name: "bangfu-admin", dependencies: [
             "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncStoreSQLite", "SyncStorePostgres", "SyncService",
             "QRCode",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -124,6 +131,7 @@ let package = Package(
         .testTarget(name: "SyncClientTests", dependencies: ["SyncClient", "SyncModel", "SyncTesting"]),
         .testTarget(name: "SyncStoreTests", dependencies: [
             "SyncStore", "SyncStoreSQLite", "SyncStorePostgres", "SyncTesting", "SyncModel", "SyncEngine", "FieldDomain",
+            "SyncService",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -132,6 +140,7 @@ let package = Package(
             "SyncServer", "SyncService", "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncClient", "SyncModel",
             // The executables, so that the CLI tests find them built next to the test bundle.
             "bangfu-server", "bangfu-admin", "bangfu-sim",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "CompressNIO", package: "compress-nio"),

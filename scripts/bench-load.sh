@@ -45,6 +45,10 @@ case "$STORE" in
     *) echo "bench-load: STORE must be sqlite or postgres" >&2; exit 2 ;;
 esac
 "$BIN/bangfu-admin" seed "${STORE_ARGS[@]}" --households "$HOUSEHOLDS" --seed 42
+# The audit key (protocol/audit.md §3): required with PostgreSQL, created next to the SQLite file otherwise.
+head -c 32 /dev/urandom >"$WORK/audit.key"
+chmod 600 "$WORK/audit.key"
+STORE_ARGS+=(--audit-key-file "$WORK/audit.key")
 TOKEN="$(openssl rand -hex 24)"
 "$BIN/bangfu-server" "${STORE_ARGS[@]}" --port "$PORT" --tls-cert "$WORK/certs/server.pem" \
     --tls-key "$WORK/certs/server.key" --admin-token "$TOKEN" --log-level error &

@@ -270,11 +270,16 @@ fi
 
 "$BIN/bangfu-admin" seed --postgres "$DB_URL" --households "$HOUSEHOLDS" --seed "$SEED"
 TOKEN="$(openssl rand -hex 24)"
+# One audit key for the whole cluster: every node must hash personal values with the same key
+# (protocol/audit.md §3).
+head -c 32 /dev/urandom >"$WORK/audit.key"
+chmod 600 "$WORK/audit.key"
 
 # Nodes on PORT+1 … PORT+N, each with its own log; all share the database.
 for ((i = 1; i <= NODES; i++)); do
     "$BIN/bangfu-server" --postgres "$NODE_DB_URL" --port $((PORT + i)) --tls-cert "$CERTS/server.pem" \
-        --tls-key "$CERTS/server.key" --admin-token "$TOKEN" --log-level "$NODE_LOG_LEVEL" >"$WORK/node$i.log" 2>&1 &
+        --tls-key "$CERTS/server.key" --admin-token "$TOKEN" --audit-key-file "$WORK/audit.key" \
+        --log-level "$NODE_LOG_LEVEL" >"$WORK/node$i.log" 2>&1 &
     NODE_PIDS+=($!)
 done
 for ((i = 1; i <= NODES; i++)); do

@@ -28,6 +28,9 @@ public struct CollectionSchema: Sendable {
     /// The known field called `name`, or `nil` (an extension field or an unacceptable name).
     public func field(named name: String) -> FieldSpec? { fieldsByName[name] }
 
+    /// Whether `field` holds personal data (the catalogue says so; unknown extension fields do not).
+    public func isPersonal(_ field: String) -> Bool { fieldsByName[field]?.isPersonal ?? false }
+
     /// How `field` merges; unknown (extension) fields merge last-writer-wins.
     public func mergePolicy(for field: String) -> MergePolicy {
         if let spec = fieldsByName[field] { return spec.policy }

@@ -1,5 +1,5 @@
-/// One field of a collection: its wire name, zh-CN name, type and limits, merge policy and whether a create
-/// must carry it.
+/// One field of a collection: its wire name, zh-CN name, type and limits, merge policy, whether a create
+/// must carry it, and whether its value is personal data.
 public struct FieldSpec: Sendable, Hashable {
     /// The camelCase wire name, e.g. `headName`.
     public let name: String
@@ -11,13 +11,18 @@ public struct FieldSpec: Sendable, Hashable {
     public let policy: MergePolicy
     /// Whether a `create` must carry a non-null value; such a field may never be set to `null` either.
     public let isRequired: Bool
+    /// Personal data under PIPL (ID numbers, phone numbers): the audit log keeps a keyed hash of the value,
+    /// never the value (protocol/audit.md §3). Declared here, in the catalogue, not guessed from the name.
+    public let isPersonal: Bool
 
     /// Makes a field description.
-    public init(_ name: String, _ displayName: String, _ kind: FieldKind, _ policy: MergePolicy, required: Bool = false) {
+    public init(_ name: String, _ displayName: String, _ kind: FieldKind, _ policy: MergePolicy, required: Bool = false,
+                personal: Bool = false) {
         self.name = name
         self.displayName = displayName
         self.kind = kind
         self.policy = policy
         self.isRequired = required
+        self.isPersonal = personal
     }
 }

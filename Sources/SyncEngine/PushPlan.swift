@@ -44,6 +44,9 @@ public struct PushPlan: Sendable, Hashable {
     public var expectedSeq: Int64?
     /// Some stamp in the push was clamped for clock skew.
     public var clockSkewClamped: Bool
+    /// One audit entry per mutation that changed a record, in order, personal values already hashed. The
+    /// store appends them to the audit log in the push's transaction (protocol/audit.md §1).
+    package var audit: [AuditEntry] = []
 
     /// Counts for the sync log.
     public var appliedCount: Int {

@@ -8,8 +8,13 @@ import SyncModel
 /// PostgreSQL and the in-memory store, and tests drive it directly.
 public struct PushPlanner: Sendable {
     public let context: PushContext
+    /// Hashes personal values in the audit entries the plan carries.
+    let redactor: AuditRedactor
 
-    public init(context: PushContext) { self.context = context }
+    package init(context: PushContext, redactor: AuditRedactor) {
+        self.context = context
+        self.redactor = redactor
+    }
 
     /// The records a store must load for `entries`: each mutation's own record, plus the household a new
     /// member or visit refers to and the visit an amendment corrects.
@@ -48,6 +53,7 @@ public struct PushPlanner: Sendable {
         var newOutcomes: [MutationResult] = []
         var rejections: [RejectedMutation] = []
         var conflicts: [Conflict] = []
+        var audit: [AuditEntry] = []
         var written: [RecordKey: SyncRecord] = [:]
         var writeOrder: [RecordKey] = []
         var expectedSeq: Int64?
@@ -107,6 +113,7 @@ public struct PushPlanner: Sendable {
                 case .write(let record, let opened):
                     clamped = clamped || wasClamped
                     let key = RecordKey(record.collection, record.id)
+                    audit.append(auditEntry(mutation, before: state.records[key], after: record, conflicts: opened))
                     state.records[key] = record
                     if written.updateValue(record, forKey: key) == nil { writeOrder.append(key) }
                     conflicts += opened
@@ -128,8 +135,20 @@ public struct PushPlanner: Sendable {
             conflicts: conflicts,
             lastAppliedSeq: state.lastAppliedSeq,
             expectedSeq: expectedSeq,
-            clockSkewClamped: clamped
+            clockSkewClamped: clamped,
+            audit: audit
         )
+    }
+
+    /// Who wrote which fields of which record, from which device and as which of its numbers.
+    private func auditEntry(_ mutation: Mutation, before: SyncRecord?, after: SyncRecord, conflicts: [Conflict])
+        -> AuditEntry
+    {
+        var detail: [String: JSONValue] = ["seq": .int(mutation.seq)]
+        if !conflicts.isEmpty { detail["conflicts"] = .array(conflicts.map { .string($0.id) }) }
+        return .recordWrite(.deviceWrite, before: before, after: after, actor: context.helperId,
+                            deviceId: context.deviceId, at: context.serverNow, op: mutation.op.rawValue,
+                            detail: detail, redactor: redactor)
     }
 
     /// `conflict` when the mutation opened conflicts for review (hard or deleted), otherwise `applied`.

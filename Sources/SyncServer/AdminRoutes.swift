@@ -54,7 +54,7 @@ struct AdminRoutes<Context: RequestContext> {
             case (let helperId?, nil):
                 try await service.requireManages(helper: helperId, by: caller)
                 enrollment = try await service.enroll(helperId: helperId, label: enroll.label,
-                                                      expiresInDays: enroll.expiresInDays)
+                                                      expiresInDays: enroll.expiresInDays, by: caller.id)
             case (nil, let adminId?):
                 enrollment = try await service.enrollAdminDevice(adminId: adminId, label: enroll.label,
                                                                  expiresInDays: enroll.expiresInDays, by: caller)

@@ -9,8 +9,8 @@ import SyncModel
 import SyncService
 import SyncStore
 
-/// `/admin/v1/conflicts*` (the review queue) and `/admin/v1/records/*` (admin deletes), behind the admin
-/// bearer token (protocol/conflicts.md).
+/// `/admin/v1/conflicts*` (the review queue) and `/admin/v1/records/*` (admin deletes and a record's
+/// history), behind the admin bearer token (protocol/conflicts.md, protocol/audit.md).
 struct ConflictRoutes<Context: RequestContext> {
     let service: SyncService
     let principal: @Sendable (Request) async throws -> Principal
@@ -78,21 +78,36 @@ struct ConflictRoutes<Context: RequestContext> {
             if resolved.count > 1 { view.alsoResolved = resolved.dropFirst().map(\.id) }
             return try JSONResponse.make(view, request: request)
         }
+        admin.get("/records/:collection/:id/history") { request, context in
+            let caller = try await principal(request)
+            let key = try Self.recordKey(context)
+            let history = try await service.recordHistory(key, by: caller)
+            return try JSONResponse.make(
+                AdminViews.RecordHistory(collection: key.collection.rawValue, recordId: key.id,
+                                         entries: try history.map(AdminViews.HistoryEntry.init)),
+                request: request)
+        }
         admin.delete("/records/:collection/:id") { request, context in
             let caller = try await principal(request)
-            let rawCollection = try context.parameters.require("collection")
-            let id = try context.parameters.require("id")
-            guard let collection = CollectionName(rawValue: rawCollection) else {
-                throw APIError(.badRequest, .unknownCollection, "未知的数据集 (unknown collection)")
-            }
+            let key = try Self.recordKey(context)
+            let (collection, id) = (key.collection, key.id)
             let village = try await service.store.record(RecordKey(collection, id))?.scope.villageCode
             try service.requireRegion(caller, covers: village ?? Scope.village(ofHousehold: String(id.prefix(16))))
-            let tombstone = try await service.deleteRecord(RecordKey(collection, id))
+            let tombstone = try await service.deleteRecord(RecordKey(collection, id), by: caller.id)
             return try JSONResponse.make(
                 AdminViews.DeletedRecord(collection: collection.rawValue, recordId: id, version: tombstone.version,
                                          deleted: true),
                 request: request)
         }
+    }
+
+    /// The record a `/records/:collection/:id` path names; an unknown collection is `unknown_collection`.
+    static func recordKey(_ context: some RequestContext) throws -> RecordKey {
+        let rawCollection = try context.parameters.require("collection")
+        guard let collection = CollectionName(rawValue: rawCollection) else {
+            throw APIError(.badRequest, .unknownCollection, "未知的数据集 (unknown collection)")
+        }
+        return RecordKey(collection, try context.parameters.require("id"))
     }
 
     /// Reads `{"choice", "value"?, "reason", "resolvedBy"?}` with a stable code for each mistake.

@@ -15,6 +15,7 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
     package var compactionHorizonDays: Int?
     package var maxConcurrentRequests: Int?
     package var logLevel: String?
+    package var auditKeyFile: String?
 
     package init() {}
 
@@ -38,6 +39,7 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
         compactionHorizonDays = try int("BANGFU_COMPACTION_HORIZON_DAYS")
         maxConcurrentRequests = try int("BANGFU_MAX_CONCURRENT_REQUESTS")
         logLevel = environment["BANGFU_LOG_LEVEL"]
+        auditKeyFile = environment["BANGFU_AUDIT_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Reads a JSON file with the same keys as `ServerConfiguration`.
@@ -77,6 +79,7 @@ extension ServerConfiguration {
             if let value = layer.compactionHorizonDays { config.compactionHorizonDays = value }
             if let value = layer.maxConcurrentRequests { config.maxConcurrentRequests = value }
             if let value = layer.logLevel { config.logLevel = value }
+            if let value = layer.auditKeyFile { config.auditKeyFile = value }
         }
         try config.validate()
         return config

@@ -23,6 +23,9 @@ package struct ServerConfiguration: Sendable, Hashable, Codable {
     /// Requests handled at once before the server answers 503 + Retry-After.
     package var maxConcurrentRequests: Int = 512
     package var logLevel: String = "info"
+    /// File holding the audit log's 32-byte key (protocol/audit.md §3); every node of a cluster needs the
+    /// same file. Unset with SQLite: `audit.key` next to the database, created on first start.
+    package var auditKeyFile: String?
 
     package init() {}
 

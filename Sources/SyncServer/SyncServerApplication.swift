@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -46,9 +47,9 @@ package enum SyncServerApplication {
     }
 
     /// Migrates the store, builds the service and the application. The executable chooses and opens the
-    /// store: the edge knows only the port, never an adapter.
+    /// store and loads the audit key (`AuditKeyFile`): the edge knows only the port, never an adapter.
     package static func build(
-        config: ServerConfiguration, store: any SyncStore, logger: Logger,
+        config: ServerConfiguration, store: any SyncStore, auditKey: SymmetricKey, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (application: some ApplicationProtocol, service: SyncService) {
         try await store.migrate()
@@ -58,7 +59,7 @@ package enum SyncServerApplication {
                                       defaultPullBytes: config.pullPageBytes),
             now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
             randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
-            logger: logger)
+            auditKey: auditKey, logger: logger)
         let application = Application(
             router: router(service: service, config: config),
             server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(120))),
@@ -76,11 +77,11 @@ package enum SyncServerApplication {
     /// before the store migrates and stops only after the application has shut down, which a shared
     /// service group would not order.
     package static func run(config: ServerConfiguration, store: any SyncStore, storeService: (any Service)? = nil,
-                            logger: Logger) async throws {
+                            auditKey: SymmetricKey, logger: Logger) async throws {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             if let storeService { tasks.addTask { try await storeService.run() } }
             defer { tasks.cancelAll() }
-            let (application, _) = try await build(config: config, store: store, logger: logger) { port in
+            let (application, _) = try await build(config: config, store: store, auditKey: auditKey, logger: logger) { port in
                 logger.info("listening", metadata: ["address": "https://\(config.host):\(port)"])
             }
             let group = ServiceGroup(configuration: .init(

@@ -80,6 +80,9 @@ extension SyncService {
         let (token, hash) = DeviceToken.make(deviceId: String(id), randomBytes: randomBytes(32), prefix: DeviceToken.adminPrefix)
         let account = AdminAccount(id: String(id), name: name, role: role, region: region, tokenHash: hash, createdAt: now())
         try await store.insertAdmin(account)
+        try await store.appendAudit([AuditEntry(
+            action: .adminCreate, at: account.createdAt, actor: caller.id,
+            detail: ["admin": .string(account.id), "role": .string(role.rawValue), "region": .string(region)])])
         logger.info("admin added", metadata: ["admin.id": "\(account.id)", "admin.role": "\(role.rawValue)",
                                               "admin.by": "\(caller.id)"])
         return (account, token)
@@ -97,6 +100,8 @@ extension SyncService {
         }
         try requireManages(account, by: caller)
         _ = try await store.setAdminDisabled(id: id, true)
+        try await store.appendAudit([AuditEntry(action: .adminDisable, at: now(), actor: caller.id,
+                                                detail: ["admin": .string(id)])])
         var disabled = account
         disabled.disabled = true
         logger.info("admin disabled", metadata: ["admin.id": "\(id)", "admin.by": "\(caller.id)"])
@@ -136,6 +141,6 @@ extension SyncService {
         }
         if account.id != caller.id { try requireManages(account, by: caller) }
         return try await enroll(owner: account.id, role: account.role, region: account.region, label: label,
-                                expiresInDays: expiresInDays)
+                                expiresInDays: expiresInDays, by: caller.id)
     }
 }

@@ -44,10 +44,15 @@ extension SyncService {
         let created = CountyGenerator.seedRecord(.assignments, "\(helper):\(household)", fields)
         var assignment = created
         assignment.stamps = fields.mapValues { _ in stamp }
-        _ = try await store.importRecords([assignment])
+        var detail: [String: JSONValue] = [:]
+        if let old { detail["replaces"] = .string(old) }
+        let entry = AuditEntry(action: .assignmentStart, at: serverNow, actor: caller.id, collection: assignment.collection.rawValue,
+                               recordId: assignment.id, op: MutationOp.create.rawValue,
+                               fields: redactor.redact(fields, in: .assignments), detail: detail)
+        _ = try await store.importRecords([assignment], audit: [entry])
         assignment = try await store.record(RecordKey(.assignments, assignment.id)) ?? assignment
         var ended: SyncRecord?
-        if let old { ended = try await endAssignment(household: household, helper: old, at: stamp) }
+        if let old { ended = try await endAssignment(household: household, helper: old, at: stamp, by: caller.id) }
         logger.info("household assigned", metadata: [
             "household": "\(household)", "helper": "\(helper)", "replaced": "\(old ?? "")", "admin.by": "\(caller.id)",
         ])
@@ -61,15 +66,21 @@ extension SyncService {
         }
         try requireRegion(caller, covers: record.scope.villageCode)
         let stamp = HLCTimestamp(physical: now(), logical: 0, node: ConflictResolver.adminNode)
-        let ended = try await endAssignment(household: household, helper: helper, at: stamp)
+        let ended = try await endAssignment(household: household, helper: helper, at: stamp, by: caller.id)
         logger.info("assignment ended", metadata: ["household": "\(household)", "helper": "\(helper)", "admin.by": "\(caller.id)"])
         return ended
     }
 
     /// The assignment's tombstone, stamped when the departure takes effect.
-    private func endAssignment(household: String, helper: String, at stamp: HLCTimestamp) async throws -> SyncRecord {
+    private func endAssignment(household: String, helper: String, at stamp: HLCTimestamp, by actor: String)
+        async throws -> SyncRecord
+    {
+        let redactor = self.redactor
+        let audit: @Sendable (SyncRecord, SyncRecord) -> [AuditEntry] = { before, after in
+            [.recordWrite(.assignmentEnd, before: before, after: after, actor: actor, at: stamp.physical, redactor: redactor)]
+        }
         do {
-            return try await store.updateRecord(RecordKey(.assignments, "\(helper):\(household)")) { current in
+            return try await store.updateRecord(RecordKey(.assignments, "\(helper):\(household)"), audit: audit) { current in
                 guard !current.deleted else {
                     throw ServiceError(.recordNotFound, "原帮扶关系不存在 (no current assignment to end)")
                 }
@@ -129,6 +140,12 @@ extension SyncService {
         let cutoff = now() - Int64(horizonDays) * 86_400_000
         let report = try await store.compact(collections: []) { record in
             record.deleted && record.collection != .assignments && (ScopeRules.endedAt(record) ?? .max) < cutoff
+        }
+        if report.purged > 0 {
+            try await store.appendAudit([AuditEntry(
+                action: .compaction, at: now(), actor: Self.operatorId,
+                detail: ["purged": .int(Int64(report.purged)), "compactedThrough": .int(report.compactedThrough),
+                         "horizonDays": .int(Int64(horizonDays))])])
         }
         logger.info("store compacted", metadata: ["compaction.purged": "\(report.purged)",
                                                   "compaction.horizon": "\(report.compactedThrough)"])

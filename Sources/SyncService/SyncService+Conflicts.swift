@@ -34,8 +34,20 @@ extension SyncService {
     /// conflict settled, `id` first (choosing a side also settles the other fields of the same edit).
     package func resolveConflict(id: String, request: ConflictResolver.Request) async throws -> [Conflict] {
         let resolver = ConflictResolver(serverNow: now())
+        let (redactor, at, actor) = (self.redactor, resolver.serverNow, request.resolvedBy ?? Self.operatorId)
+        let audit: @Sendable (SyncRecord, SyncRecord?, [Conflict]) -> [AuditEntry] = { before, after, settled in
+            let detail: [String: JSONValue] = [
+                "conflicts": .array(settled.map { .string($0.id) }), "choice": .string(request.choice.rawValue),
+            ]
+            guard let after else {
+                return [AuditEntry(action: .conflictResolve, at: at, actor: actor, collection: before.collection.rawValue,
+                                   recordId: before.id, revision: before.version, detail: detail)]
+            }
+            return [.recordWrite(.conflictResolve, before: before, after: after, actor: actor, at: at, detail: detail,
+                                 redactor: redactor)]
+        }
         do {
-            let resolved = try await store.resolveConflict(id: id) { conflict, record, others in
+            let resolved = try await store.resolveConflict(id: id, audit: audit) { conflict, record, others in
                 let result = try resolver.resolve(conflict, record: record, request: request,
                                                   others: others)
                 return (result.record, result.conflicts)
@@ -57,10 +69,14 @@ extension SyncService {
 
     /// Deletes a household or member as an admin: a tombstone that pull delivers; later device edits of it
     /// become `deleted` conflicts, never a resurrection.
-    package func deleteRecord(_ key: RecordKey) async throws -> SyncRecord {
+    package func deleteRecord(_ key: RecordKey, by actor: String = operatorId) async throws -> SyncRecord {
         let resolver = ConflictResolver(serverNow: now())
+        let (redactor, at) = (self.redactor, resolver.serverNow)
+        let audit: @Sendable (SyncRecord, SyncRecord) -> [AuditEntry] = { before, after in
+            [.recordWrite(.recordDelete, before: before, after: after, actor: actor, at: at, redactor: redactor)]
+        }
         do {
-            let tombstone = try await store.updateRecord(key) { record in
+            let tombstone = try await store.updateRecord(key, audit: audit) { record in
                 try resolver.delete(record)
             }
             logger.info("record deleted by admin", metadata: ["record": "\(key)", "record.version": "\(tombstone.version)"])

@@ -1,5 +1,6 @@
 import Crypto
 import FieldDomain
+import SyncEngine
 import SyncModel
 import SyncStore
 
@@ -55,6 +56,11 @@ extension SyncService {
         let text = EnrolmentCodeFormat.make(randomBytes: randomBytes(8))
         code.codeHash = EnrolmentCodeFormat.hash(EnrolmentCodeFormat.normalise(text)!)
         try await store.insertEnrolmentCode(code)
+        var detail: [String: JSONValue] = ["owner": .string(code.helperId), "expiresAt": .int(code.expiresAt)]
+        if let role = code.role { detail["role"] = .string(role.rawValue) }
+        if let region = code.region { detail["region"] = .string(region) }
+        try await store.appendAudit([AuditEntry(action: .enrolmentCodeIssue, at: code.createdAt, actor: caller.id,
+                                                detail: detail)])
         logger.info("enrolment code issued", metadata: ["sync.helper": "\(code.helperId)", "admin.by": "\(caller.id)"])
         return IssuedEnrolmentCode(code: text, qrPayload: EnrolmentCodeFormat.qrPrefix + text.replacingOccurrences(of: "-", with: ""),
                                    helperId: code.helperId, expiresAt: code.expiresAt)
@@ -96,6 +102,15 @@ extension SyncService {
         } catch let error as SyncStoreError where error.code == .unknownHelper {
             throw ServiceError(.notFound, "帮扶责任人不存在 (no such helper)")
         }
+        var detail: [String: JSONValue] = [
+            "owner": .string(device.helperId), "keyId": .string(DeviceSignature.keyId(publicKey: key)),
+            "expiresAt": .int(refreshExpiresAt),
+        ]
+        if let role = device.role { detail["role"] = .string(role.rawValue) }
+        if let region = device.region { detail["region"] = .string(region) }
+        // The code's holder enrolled: the helper (or admin) the code was issued for is the actor.
+        try await store.appendAudit([AuditEntry(action: .deviceEnroll, at: at, actor: device.helperId, deviceId: deviceId,
+                                                detail: detail)])
         logger.info("device enrolled with key", metadata: ["sync.device": "\(deviceId)", "sync.helper": "\(device.helperId)"])
         return DeviceTokens(deviceId: deviceId, helperId: device.helperId, keyId: DeviceSignature.keyId(publicKey: key),
                             accessToken: access.token, accessExpiresAt: accessExpiresAt,
@@ -176,6 +191,8 @@ extension SyncService {
             changed.previousRefreshHash = nil
             return changed
         }
+        try await store.appendAudit([AuditEntry(action: .deviceRevoke, at: at, actor: caller.id, deviceId: id,
+                                                detail: ["owner": .string(revoked.helperId)])])
         logger.notice("device revoked", metadata: ["sync.device": "\(id)", "admin.by": "\(caller.id)"])
         return revoked
     }

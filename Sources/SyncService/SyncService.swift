@@ -1,3 +1,4 @@
+import Crypto
 import FieldDomain
 import Foundation
 import Logging
@@ -16,13 +17,18 @@ package final class SyncService: Sendable {
     private let syncLog = SyncLogBuffer()
     /// The devices listening for live pokes on this node.
     package let pokes: PokeHub
+    /// Hashes personal values before they enter the audit log, under the server's audit key.
+    package let redactor: AuditRedactor
 
     /// - Parameters:
     ///   - now: the server clock in milliseconds since 1970 (injected so tests control time).
     ///   - randomBytes: a source of secure random bytes for tokens and device ids.
+    ///   - auditKey: the key of the audit log's keyed hashes of personal data (`AuditKeyFile`); every node of
+    ///     a cluster needs the same one, or the same value hashes differently per node.
     package init(store: any SyncStore, config: SyncServiceConfig = .init(), now: @escaping @Sendable () -> Int64,
-                 randomBytes: @escaping @Sendable (Int) -> [UInt8], logger: Logger) {
+                 randomBytes: @escaping @Sendable (Int) -> [UInt8], auditKey: SymmetricKey, logger: Logger) {
         self.store = store
+        self.redactor = AuditRedactor(key: auditKey)
         self.config = config
         self.now = now
         self.randomBytes = randomBytes
@@ -93,7 +99,8 @@ package final class SyncService: Sendable {
         let entries = parsed
         let planner = PushPlanner(context: PushContext(
             deviceId: device.deviceId, helperId: device.helperId, serverNow: serverNow,
-            clamp: ClockSkewClamp(maxSkewMs: Int64(config.maxClockSkewSeconds) * 1000), deviceKey: device.publicKey))
+            clamp: ClockSkewClamp(maxSkewMs: Int64(config.maxClockSkewSeconds) * 1000), deviceKey: device.publicKey),
+            redactor: redactor)
         let load = PushLoad(deviceId: device.deviceId, scope: .principal(device.principal),
                             keys: PushPlanner.keysToLoad(entries), seqs: PushPlanner.sequenceNumbers(entries))
         let raw = envelope.mutations
@@ -163,14 +170,17 @@ package final class SyncService: Sendable {
 
     // MARK: Enrolment and admin queries
 
-    /// Registers a new device for `helperId` and returns its token (shown once).
-    package func enroll(helperId: String, label: String?, expiresInDays: Int?) async throws -> Enrollment {
-        try await enroll(owner: helperId, role: nil, region: nil, label: label, expiresInDays: expiresInDays)
+    /// Registers a new device for `helperId` and returns its token (shown once). `actor` is who enrolled it,
+    /// for the audit log (the operator when the tool on the server did).
+    package func enroll(helperId: String, label: String?, expiresInDays: Int?, by actor: String = operatorId)
+        async throws -> Enrollment
+    {
+        try await enroll(owner: helperId, role: nil, region: nil, label: label, expiresInDays: expiresInDays, by: actor)
     }
 
     /// Registers a device for a helper (`role` nil) or for an admin account's role and region.
-    func enroll(owner helperId: String, role: AdminRole?, region: String?, label: String?, expiresInDays: Int?)
-        async throws -> Enrollment
+    func enroll(owner helperId: String, role: AdminRole?, region: String?, label: String?, expiresInDays: Int?,
+                by actor: String) async throws -> Enrollment
     {
         let days = expiresInDays ?? config.tokenLifetimeDays
         guard (1...3650).contains(days) else {
@@ -187,6 +197,11 @@ package final class SyncService: Sendable {
         } catch let error as SyncStoreError where error.code == .unknownHelper {
             throw ServiceError(.notFound, "帮扶责任人不存在 (no such helper)")
         }
+        var detail: [String: JSONValue] = ["owner": .string(helperId), "expiresAt": .int(expiresAt)]
+        if let role { detail["role"] = .string(role.rawValue) }
+        if let region { detail["region"] = .string(region) }
+        try await store.appendAudit([AuditEntry(action: .deviceEnroll, at: createdAt, actor: actor, deviceId: deviceId,
+                                                detail: detail)])
         logger.info("device enrolled", metadata: ["sync.device": "\(deviceId)", "sync.helper": "\(helperId)"])
         return Enrollment(deviceId: deviceId, helperId: helperId, token: token, expiresAt: expiresAt)
     }

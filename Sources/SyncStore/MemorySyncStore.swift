@@ -6,7 +6,7 @@ import SyncModel
 /// The in-memory twin of the storage port: same guarantees, no durability. Used by tests and by the
 /// simulator's in-process mode. All state sits behind one `Mutex`, so every operation is a transaction.
 package final class MemorySyncStore: SyncStore {
-    private struct State {
+    struct State {
         var head: Int64 = 0
         var compactedThrough: Int64 = 0
         var records: [RecordKey: SyncRecord] = [:]
@@ -26,6 +26,17 @@ package final class MemorySyncStore: SyncStore {
         var ownedBy: [String: Set<RecordKey>] = [:]
         var assignmentsOf: [String: Set<RecordKey>] = [:]
         var byPosition: [Int64: RecordKey] = [:]
+        /// The audit log, chained as it is appended (one writer: the lock).
+        var audit: [AuditRecord] = []
+        var auditHead = AuditHead.empty
+
+        /// Chains `entries` after the head and keeps them.
+        mutating func appendAudit(_ entries: [AuditEntry]) {
+            guard !entries.isEmpty else { return }
+            let (records, head) = AuditChain.link(entries.map(\.body), after: auditHead)
+            audit += records
+            auditHead = head
+        }
 
         /// Stores `record` (its version already set) at the next log position and keeps the indexes in step.
         mutating func put(_ written: SyncRecord) {
@@ -67,7 +78,8 @@ package final class MemorySyncStore: SyncStore {
         }
     }
 
-    private let state = Mutex(State())
+    /// Every operation holds this lock for its whole length: that is the store's transaction.
+    let state = Mutex(State())
     private let epoch: Int64
     package let logAdvances = LogBroadcaster()
 
@@ -77,7 +89,7 @@ package final class MemorySyncStore: SyncStore {
     package func migrate() async throws {}
 
     package func applyPush(_ load: PushLoad, planner: @escaping @Sendable (PushSnapshot) -> PushPlan) async throws -> PushPlan {
-        let plan = state.withLock { state in
+        let plan = try state.withLock { state in
             var records: [RecordKey: SyncRecord] = [:]
             for key in load.keys { records[key] = state.records[key] }
             let deviceOutcomes = state.outcomes[load.deviceId] ?? [:]
@@ -88,7 +100,10 @@ package final class MemorySyncStore: SyncStore {
                 storedOutcomes: stored, records: records,
                 scope: load.scope.resolve(state.assignments(load.scope.assignmentsOf)))
             let plan = planner(snapshot)
+            // Checked before anything changes: with no rollback here, a plan a store refuses writes nothing.
+            _ = try plan.numberedOutcomes()
             for record in plan.writes { state.put(record) }
+            state.appendAudit(plan.audit)
             for outcome in plan.newOutcomes {
                 if let seq = outcome.seq { state.outcomes[load.deviceId, default: [:]][seq] = outcome }
             }
@@ -165,12 +180,13 @@ package final class MemorySyncStore: SyncStore {
         }
     }
 
-    package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
+    package func importRecords(_ records: [SyncRecord], audit: [AuditEntry]) async throws -> Int64 {
         let head = state.withLock { state in
             for var record in records {
                 record.version = (state.records[RecordKey(record.collection, record.id)]?.version ?? 0) + 1
                 state.put(record)
             }
+            state.appendAudit(audit)
             return state.head
         }
         if !records.isEmpty { logAdvances.publish(LogAdvance(records: records)) }
@@ -299,6 +315,7 @@ package final class MemorySyncStore: SyncStore {
 
     package func resolveConflict(
         id: String,
+        audit: @escaping @Sendable (_ before: SyncRecord, _ after: SyncRecord?, _ settled: [Conflict]) -> [AuditEntry],
         _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict] {
         let (resolved, written) = try state.withLock { state in
@@ -311,14 +328,13 @@ package final class MemorySyncStore: SyncStore {
                 $0.recordId == conflict.recordId && $0.collection == conflict.collection && $0.status == .open
                     && $0.id != id
             }
-            let (updated, resolved) = try resolve(conflict, record, others)
-            if var updated {
-                updated.version = record.version + 1
-                state.put(updated)
-            }
+            var (updated, resolved) = try resolve(conflict, record, others)
+            updated?.version = record.version + 1
+            if let updated { state.put(updated) }
             for settled in resolved {
                 if let position = state.conflictIndex[settled.id] { state.conflicts[position] = settled }
             }
+            state.appendAudit(audit(record, updated, resolved))
             return (resolved, updated)
         }
         if let written { logAdvances.publish(LogAdvance(records: [written])) }
@@ -326,13 +342,15 @@ package final class MemorySyncStore: SyncStore {
     }
 
     package func updateRecord(
-        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
+        _ key: RecordKey, audit: @escaping @Sendable (_ before: SyncRecord, _ after: SyncRecord) -> [AuditEntry],
+        _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
     ) async throws -> SyncRecord {
         let written = try state.withLock { state in
             guard let record = state.records[key] else { throw SyncStoreError(.recordNotFound, key.description) }
             var updated = try change(record)
             updated.version = record.version + 1
             state.put(updated)
+            state.appendAudit(audit(record, updated))
             return state.records[key]!
         }
         logAdvances.publish(LogAdvance(records: [written]))

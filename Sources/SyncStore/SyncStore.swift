@@ -16,8 +16,11 @@ import SyncModel
 ///   except that PostgreSQL stops waiting after a few seconds when the database is failing (the changes
 ///   then get positions later; a device keeps its acknowledged writes visible until it pulls them back).
 /// - `pull` reads one consistent snapshot.
-/// Admin accounts sit behind their own small port, `AdminDirectory`, which every store also provides.
-package protocol SyncStore: AdminDirectory, DeviceRegistry {
+/// - Every write that carries audit entries (`PushPlan.audit`, the `audit` arguments) commits them with it,
+///   in the same transaction (`AuditLog`).
+/// Admin accounts, devices and the audit log sit behind their own small ports, `AdminDirectory`,
+/// `DeviceRegistry` and `AuditLog`, which every store also provides.
+package protocol SyncStore: AdminDirectory, DeviceRegistry, AuditLog {
     /// Creates or migrates the schema.
     func migrate() async throws
 
@@ -29,9 +32,10 @@ package protocol SyncStore: AdminDirectory, DeviceRegistry {
     func pull(_ query: PullQuery) async throws -> PullPage
 
     /// Writes records as an admin or the seeder does (no merge, no sequence); each gets the next version of
-    /// the record it replaces (1 when new) and a new log position. Returns the log head after the write.
+    /// the record it replaces (1 when new) and a new log position; `audit` is appended in the same
+    /// transaction. Returns the log head after the write.
     @discardableResult
-    func importRecords(_ records: [SyncRecord]) async throws -> Int64
+    func importRecords(_ records: [SyncRecord], audit: [AuditEntry]) async throws -> Int64
 
     /// The current state of one record.
     func record(_ key: RecordKey) async throws -> SyncRecord?
@@ -70,10 +74,12 @@ package protocol SyncStore: AdminDirectory, DeviceRegistry {
 
     /// Resolves a conflict in one transaction: loads it, its record and the other open conflicts on that
     /// record, calls `resolve` with them, and writes what it returns (the record, at the next version, and
-    /// every conflict it settled, the asked-for one first). Throws `conflictNotFound`, or what `resolve`
-    /// throws.
+    /// every conflict it settled, the asked-for one first), with the entries `audit` builds from the record
+    /// before, the record written (its version set; nil when unchanged) and the settled conflicts. Throws
+    /// `conflictNotFound`, or what `resolve` throws.
     func resolveConflict(
         id: String,
+        audit: @escaping @Sendable (_ before: SyncRecord, _ after: SyncRecord?, _ settled: [Conflict]) -> [AuditEntry],
         _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict]
 
@@ -88,9 +94,19 @@ package protocol SyncStore: AdminDirectory, DeviceRegistry {
     var logAdvances: LogBroadcaster { get }
 
     /// Changes one record as an admin, in one transaction: `change` gets the current state and returns the
-    /// state to write, which the store writes at the next version. Throws `recordNotFound`, or what `change`
+    /// state to write, which the store writes at the next version, with the entries `audit` builds from the
+    /// state before and the state written (its version set). Throws `recordNotFound`, or what `change`
     /// throws.
     func updateRecord(
-        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
+        _ key: RecordKey, audit: @escaping @Sendable (_ before: SyncRecord, _ after: SyncRecord) -> [AuditEntry],
+        _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
     ) async throws -> SyncRecord
+}
+
+extension SyncStore {
+    /// Writes records with no audit entry: the seeder and benchmarks (synthetic data, not anyone's action).
+    @discardableResult
+    package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
+        try await importRecords(records, audit: [])
+    }
 }

@@ -161,6 +161,27 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        ("v4-audit", [
+            // The audit log (protocol/audit.md). Writers insert entries unchained (seq NULL) in their own
+            // transaction; the sequencer tick, serial under its advisory lock, numbers and hashes them in
+            // `id` order and moves the head row (PostgresSyncStore+Audit.swift). `collection` and
+            // `record_id` repeat the body for the record-history index only.
+            """
+            CREATE TABLE audit_log (
+                id BIGSERIAL PRIMARY KEY,
+                seq BIGINT UNIQUE,
+                prev_hash TEXT,
+                hash TEXT,
+                collection TEXT COLLATE "C",
+                record_id TEXT COLLATE "C",
+                body BYTEA NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_log_unchained ON audit_log (id) WHERE seq IS NULL",
+            "CREATE INDEX audit_log_record ON audit_log (collection, record_id, seq) WHERE record_id IS NOT NULL",
+            "CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL)",
+            "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '\(String(repeating: "0", count: 64))')",
+        ]),
     ]
 
     /// Applies the migrations not yet applied.

@@ -142,15 +142,20 @@ extension PostgresSyncStore {
 
     package func resolveConflict(
         id: String,
+        audit: @escaping @Sendable (_ before: SyncRecord, _ after: SyncRecord?, _ settled: [Conflict]) -> [AuditEntry],
         _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict] {
-        let (settled, wrote) = try await retryingRaces { try await self.resolveInTransaction(id: id, resolve) }
+        let (settled, wrote) = try await retryingRaces {
+            try await self.resolveInTransaction(id: id, audit: audit, resolve)
+        }
         if wrote { await sequenceAfterCommit() }
         return settled
     }
 
+    /// Returns the settled conflicts and whether anything (a record, audit entries) awaits a tick.
     private func resolveInTransaction(
         id: String,
+        audit: @escaping @Sendable (_ before: SyncRecord, _ after: SyncRecord?, _ settled: [Conflict]) -> [AuditEntry],
         _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> ([Conflict], Bool) {
         try await transaction { connection in
@@ -169,18 +174,18 @@ extension PostgresSyncStore {
                 WHERE record_id = \(conflict.recordId) AND collection = \(conflict.collection.rawValue)
                   AND status = 'open' AND id <> \(id)
                 """, logger: logger).decode(Data.self) { others.append(try RecordCodec.decodeConflict(other)) }
-            let (updated, resolved) = try resolve(conflict, record, others)
-            if var updated {
-                updated.version = record.version + 1
-                try await upsert([updated], mode: .replace, on: connection)
-            }
+            var (updated, resolved) = try resolve(conflict, record, others)
+            updated?.version = record.version + 1
+            if let updated { try await upsert([updated], mode: .replace, on: connection) }
             for settled in resolved {
                 try await connection.query("""
                     UPDATE conflicts SET status = \(settled.status.rawValue), body = \(try RecordCodec.encodeConflict(settled))
                     WHERE id = \(settled.id)
                     """, logger: logger)
             }
-            return (resolved, updated != nil)
+            let entries = audit(record, updated, resolved)
+            try await insertAudit(entries, on: connection)
+            return (resolved, updated != nil || !entries.isEmpty)
         }
     }
 
@@ -216,7 +221,8 @@ extension PostgresSyncStore {
     }
 
     package func updateRecord(
-        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
+        _ key: RecordKey, audit: @escaping @Sendable (_ before: SyncRecord, _ after: SyncRecord) -> [AuditEntry],
+        _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
     ) async throws -> SyncRecord {
         try await retryingRaces {
             try await self.transaction { connection in
@@ -226,6 +232,7 @@ extension PostgresSyncStore {
                 var updated = try change(record)
                 updated.version = record.version + 1
                 try await self.upsert([updated], mode: .replace, on: connection)
+                try await self.insertAudit(audit(record, updated), on: connection)
             }
         }
         await sequenceAfterCommit()

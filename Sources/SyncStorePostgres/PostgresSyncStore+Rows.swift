@@ -195,12 +195,8 @@ extension PostgresSyncStore {
         try await upsert(replaced, mode: .replace, on: connection)
         let inserted = try await upsert(created, mode: .create, on: connection)
         if inserted < Set(created.map { RecordKey($0.collection, $0.id) }).count { throw CreateRace() }
-        let numbered = plan.newOutcomes.filter { $0.seq != nil }
-        if let first = numbered.first?.seq, let last = numbered.last?.seq {
-            // The planner processes numbers in order without gaps, so one push's new outcomes are first...last.
-            guard last - first + 1 == Int64(numbered.count) else {
-                throw SyncStoreError(.corruptRecord, "a push's new outcomes are not consecutive")
-            }
+        try await insertAudit(plan.audit, on: connection)
+        if let (first, last, numbered) = try plan.numberedOutcomes() {
             try await connection.query("""
                 INSERT INTO outcomes (device_id, first_seq, last_seq, results)
                 VALUES (\(deviceId), \(first), \(last), \(OutcomeCodec.encode(numbered)))

@@ -15,6 +15,8 @@ import SyncStore
 /// `p`. Every write operation ticks right after its commit (a device reads its own writes on its next pull);
 /// `run()` also ticks every `tickInterval`, for a node that died between a commit and its tick.
 ///
+/// A tick also chains the audit entries writers committed unchained (`chainAudit`), under the same lock.
+///
 /// A tick that stamped anything sends `NOTIFY bangfu_log` with the scope keys of what it stamped (delivered
 /// at its commit, to every node); each node's listener publishes it to `logAdvances`, which pokes the
 /// devices connected to that node whose scope it touches.
@@ -62,6 +64,7 @@ extension PostgresSyncStore {
             if stamped > 0 {
                 try await connection.query("SELECT pg_notify(\(Self.logChannel), \(advance.encoded))", logger: logger)
             }
+            try await chainAudit(on: connection)
             return stamped
         }
     }

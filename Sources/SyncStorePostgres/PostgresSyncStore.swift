@@ -149,12 +149,13 @@ package final class PostgresSyncStore: SyncStore, Service {
         }
     }
 
-    package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
+    package func importRecords(_ records: [SyncRecord], audit: [AuditEntry]) async throws -> Int64 {
         try await retryingRaces {
             try await self.transaction { connection in
                 // Each record replaces the current state at its next version (`revision + 1` in SQL, under
                 // the row lock the upsert takes).
                 try await self.upsert(records, mode: .nextRevision, on: connection)
+                try await self.insertAudit(audit, on: connection)
             }
         }
         await sequenceAfterCommit()

@@ -1,4 +1,5 @@
 import GRDB
+import SyncEngine
 
 /// The SQLite schema, as GRDB migrations (each runs once, in order).
 enum SQLiteMigrations {
@@ -182,6 +183,29 @@ enum SQLiteMigrations {
                     used_at INTEGER,
                     device_id TEXT
                 );
+                """)
+        }
+        migrator.registerMigration("v7-audit") { db in
+            // The audit log (protocol/audit.md): entries chained inside the write transaction (one writer),
+            // `hash` = SHA-256 over (seq, prev_hash, body). The collection and record id repeat what the body
+            // says, for the record-history index only; verification reads the chain. The head row names
+            // the newest entry, so deleting the last entries without rewriting it shows.
+            try db.execute(sql: """
+                CREATE TABLE audit_log (
+                    seq INTEGER PRIMARY KEY,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    collection TEXT,
+                    record_id TEXT,
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX audit_log_record ON audit_log (collection, record_id, seq) WHERE record_id IS NOT NULL;
+                CREATE TABLE audit_head (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    seq INTEGER NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '\(AuditHead.empty.hash)');
                 """)
         }
         return migrator

@@ -123,14 +123,10 @@ extension SQLiteSyncStore {
             head += 1
             try upsert(record, position: head, db: db)
         }
+        try appendAudit(plan.audit, db: db)
         // Cached statements: a push runs the same few statements dozens of times, and preparing each one
         // again (parse + authorizer) cost more than executing it.
-        let numbered = plan.newOutcomes.filter { $0.seq != nil }
-        if let first = numbered.first?.seq, let last = numbered.last?.seq {
-            // The planner processes numbers in order without gaps, so one push's new outcomes are first...last.
-            guard last - first + 1 == Int64(numbered.count) else {
-                throw SyncStoreError(.corruptRecord, "a push's new outcomes are not consecutive")
-            }
+        if let (first, last, numbered) = try plan.numberedOutcomes() {
             try db.cachedStatement(sql: "INSERT INTO outcomes (device_id, first_seq, last_seq, results) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [deviceId, first, last, OutcomeCodec.encode(numbered)])
         }

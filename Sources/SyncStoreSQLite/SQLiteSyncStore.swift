@@ -82,7 +82,7 @@ package final class SQLiteSyncStore: SyncStore {
         }
     }
 
-    package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
+    package func importRecords(_ records: [SyncRecord], audit: [AuditEntry]) async throws -> Int64 {
         let head = try await pool.write { db in
             var head = try Self.head(db)
             let current = try Self.records(db, keys: Set(records.map { RecordKey($0.collection, $0.id) }))
@@ -92,6 +92,7 @@ package final class SQLiteSyncStore: SyncStore {
                 try Self.upsert(record, position: head, db: db)
             }
             try Self.setHead(head, db: db)
+            try Self.appendAudit(audit, db: db)
             return head
         }
         if !records.isEmpty { logAdvances.publish(LogAdvance(records: records)) }
@@ -236,6 +237,7 @@ package final class SQLiteSyncStore: SyncStore {
 
     package func resolveConflict(
         id: String,
+        audit: @escaping @Sendable (_ before: SyncRecord, _ after: SyncRecord?, _ settled: [Conflict]) -> [AuditEntry],
         _ resolve: @escaping @Sendable (Conflict, SyncRecord, [Conflict]) throws -> (SyncRecord?, [Conflict])
     ) async throws -> [Conflict] {
         let (resolved, written) = try await pool.write { db -> ([Conflict], SyncRecord?) in
@@ -250,10 +252,10 @@ package final class SQLiteSyncStore: SyncStore {
             let others = try Data.fetchAll(db, sql: """
                 SELECT body FROM conflicts WHERE record_id = ? AND collection = ? AND status = 'open' AND id <> ?
                 """, arguments: [conflict.recordId, conflict.collection.rawValue, id]).map(RecordCodec.decodeConflict)
-            let (updated, resolved) = try resolve(conflict, record, others)
-            if var updated {
+            var (updated, resolved) = try resolve(conflict, record, others)
+            updated?.version = record.version + 1
+            if let updated {
                 let head = try Self.head(db) + 1
-                updated.version = record.version + 1
                 try Self.upsert(updated, position: head, db: db)
                 try Self.setHead(head, db: db)
             }
@@ -261,6 +263,7 @@ package final class SQLiteSyncStore: SyncStore {
                 try db.execute(sql: "UPDATE conflicts SET status = ?, body = ? WHERE id = ?",
                                arguments: [settled.status.rawValue, try RecordCodec.encodeConflict(settled), settled.id])
             }
+            try Self.appendAudit(audit(record, updated, resolved), db: db)
             return (resolved, updated)
         }
         if let written { logAdvances.publish(LogAdvance(records: [written])) }
@@ -291,7 +294,8 @@ package final class SQLiteSyncStore: SyncStore {
     }
 
     package func updateRecord(
-        _ key: RecordKey, _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
+        _ key: RecordKey, audit: @escaping @Sendable (_ before: SyncRecord, _ after: SyncRecord) -> [AuditEntry],
+        _ change: @escaping @Sendable (SyncRecord) throws -> SyncRecord
     ) async throws -> SyncRecord {
         let written = try await pool.write { db in
             guard let record = try Self.records(db, keys: [key])[key] else {
@@ -303,6 +307,7 @@ package final class SQLiteSyncStore: SyncStore {
             updated.position = head
             try Self.upsert(updated, position: head, db: db)
             try Self.setHead(head, db: db)
+            try Self.appendAudit(audit(record, updated), db: db)
             return updated
         }
         logAdvances.publish(LogAdvance(records: [written]))

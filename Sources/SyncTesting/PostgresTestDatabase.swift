@@ -29,6 +29,27 @@ package enum PostgresTestDatabase {
         }
     }
 
+    /// Runs `body` with a store on a new, empty database and a way to run raw SQL on that database (one
+    /// statement per call): for tests that tamper with what the store wrote.
+    @discardableResult
+    package static func withStoreAndSQL<T: Sendable>(
+        _ body: (PostgresSyncStore, @escaping @Sendable (String) async throws -> Void) async throws -> T
+    ) async throws -> T? {
+        try await withDatabase { databaseURL in
+            let store = try PostgresSyncStore(url: databaseURL, logger: logger)
+            let client = PostgresClient(configuration: try PostgresSyncStore.configuration(databaseURL),
+                                        backgroundLogger: logger)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                return try await body(store) { sql in
+                    try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                }
+            }
+        }
+    }
+
     /// Runs `body` with `count` stores over one new database, each with its own running pool: server nodes.
     @discardableResult
     package static func withNodes<T: Sendable>(_ count: Int, _ body: ([PostgresSyncStore]) async throws -> T)

@@ -71,6 +71,10 @@ extension StoreConformance {
         try require(truth.values.allSatisfy { $0 > 0 }, "a record was delivered without a log position")
         try require(view == truth, "reader view differs from the store: \(view.count) vs \(truth.count) records")
         try require(try await fixture.store.count(.visits) == writers.count * batches * 2, "visits lost or duplicated")
+        // Every write has its audit entry, and writers on every node built one unbroken chain.
+        let (audit, failure) = try await fixture.auditLog(pageSize: 100)
+        try require(failure == nil, "audit chain broken: \(String(describing: failure))")
+        try require(audit.count == writers.count * batches * 4, "audit entries: \(audit.count), writes: \(writers.count * batches * 4)")
     }
 
     /// A device whose push timed out retries it, through another connection or node, while the first

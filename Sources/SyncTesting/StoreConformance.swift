@@ -8,9 +8,11 @@ import SyncStore
 package enum StoreConformance {
     package typealias Check = @Sendable (_ makeStore: @Sendable () async throws -> any SyncStore) async throws -> Void
 
-    /// The checks by name: these and the scope checks (`StoreConformance+Scope`).
+    /// The checks by name: these, the scope checks (`StoreConformance+Scope`) and the audit checks
+    /// (`StoreConformance+Audit`).
     package static let checks: [String: Check] = basicChecks.merging(scopeChecks) { first, _ in first }
         .merging(deviceChecks) { first, _ in first }
+        .merging(auditChecks) { first, _ in first }
 
     static let basicChecks: [String: Check] = [
         "replayedPushChangesNothing": replayedPushChangesNothing,

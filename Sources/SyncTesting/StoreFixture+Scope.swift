@@ -29,7 +29,12 @@ extension StoreFixture {
     @discardableResult
     package func endAssignment(_ household: String, of helper: String) async throws -> SyncRecord {
         let stamp = HLCTimestamp(physical: clock.now(), logical: 0, node: ConflictResolver.adminNode)
-        return try await store.updateRecord(RecordKey(.assignments, "\(helper):\(household)")) { current in
+        let now = clock.now()
+        let audit: @Sendable (SyncRecord, SyncRecord) -> [AuditEntry] = { before, after in
+            [.recordWrite(.assignmentEnd, before: before, after: after, actor: "operator", at: now,
+                          redactor: TestAuditKey.redactor)]
+        }
+        return try await store.updateRecord(RecordKey(.assignments, "\(helper):\(household)"), audit: audit) { current in
             var tombstone = current
             tombstone.materializeFieldVersions()
             tombstone.deleted = true
@@ -42,7 +47,12 @@ extension StoreFixture {
     @discardableResult
     package func delete(_ key: RecordKey) async throws -> SyncRecord {
         let resolver = ConflictResolver(serverNow: clock.now())
-        return try await store.updateRecord(key) { record in try resolver.delete(record) }
+        let now = clock.now()
+        let audit: @Sendable (SyncRecord, SyncRecord) -> [AuditEntry] = { before, after in
+            [.recordWrite(.recordDelete, before: before, after: after, actor: "operator", at: now,
+                          redactor: TestAuditKey.redactor)]
+        }
+        return try await store.updateRecord(key, audit: audit) { record in try resolver.delete(record) }
     }
 
     /// Pushes mutations for a device acting as `principal` (a helper or an admin's phone), as the service
@@ -50,7 +60,8 @@ extension StoreFixture {
     package func push(_ mutations: [Mutation], device: String, principal: Principal) async throws -> PushPlan {
         let raw = mutations.map(Self.json)
         let entries = raw.map(Mutation.parse)
-        let planner = PushPlanner(context: PushContext(deviceId: device, helperId: principal.id, serverNow: clock.now()))
+        let planner = PushPlanner(context: PushContext(deviceId: device, helperId: principal.id, serverNow: clock.now()),
+                                  redactor: TestAuditKey.redactor)
         let load = PushLoad(deviceId: device, scope: .principal(principal), keys: PushPlanner.keysToLoad(entries),
                             seqs: PushPlanner.sequenceNumbers(entries))
         return try await store.applyPush(load) { snapshot in planner.plan(entries: entries, raw: raw, snapshot: snapshot) }

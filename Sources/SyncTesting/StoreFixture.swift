@@ -48,7 +48,8 @@ package struct StoreFixture: Sendable {
     /// Pushes raw JSON entries (to include malformed ones) as the service would.
     package func pushRaw(_ raw: [JSONValue], device: String, helper: String) async throws -> PushPlan {
         let entries = raw.map(Mutation.parse)
-        let planner = PushPlanner(context: PushContext(deviceId: device, helperId: helper, serverNow: clock.now()))
+        let planner = PushPlanner(context: PushContext(deviceId: device, helperId: helper, serverNow: clock.now()),
+                                  redactor: TestAuditKey.redactor)
         let load = PushLoad(deviceId: device, scope: .helper(helper), keys: PushPlanner.keysToLoad(entries),
                             seqs: PushPlanner.sequenceNumbers(entries))
         return try await store.applyPush(load) { snapshot in planner.plan(entries: entries, raw: raw, snapshot: snapshot) }

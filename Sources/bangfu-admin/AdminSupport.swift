@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import FieldDomain
 import Foundation
 import Logging
@@ -12,6 +13,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "SQLite database file.") var db: String = "data/bangfu.sqlite"
     @Option(help: "PostgreSQL URL instead of the SQLite file, as bangfu-server --postgres (BANGFU_POSTGRES).")
     var postgres: String?
+    @Option(name: .customLong("audit-key-file"),
+            help: "32-byte audit key file, as bangfu-server's (BANGFU_AUDIT_KEY_FILE; SQLite default: audit.key next to --db).")
+    var auditKeyFile: String?
 
     /// Where the data is, for messages.
     var location: String { postgresURL.map { _ in "PostgreSQL" } ?? db }
@@ -20,7 +24,9 @@ struct DatabaseOptions: ParsableArguments {
         postgres ?? ProcessInfo.processInfo.environment["BANGFU_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    func openService() async throws -> SyncService {
+    /// The service over the configured store. `writes`: the command writes audit entries, so it needs the
+    /// cluster's audit key; reading the log (verify, show) does not.
+    func openService(writes: Bool = true) async throws -> SyncService {
         var logger = Logger(label: "bangfu-admin")
         logger.logLevel = .error
         let store: any SyncStore
@@ -33,9 +39,18 @@ struct DatabaseOptions: ParsableArguments {
             store = try SQLiteSyncStore(path: db)
         }
         try await store.migrate()
+        let file = auditKeyFile ?? ProcessInfo.processInfo.environment["BANGFU_AUDIT_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let auditKey: SymmetricKey
+        do {
+            // A reading command hashes nothing: it does not create or need the key file.
+            auditKey = writes || file != nil
+                ? try AuditKeyFile.resolve(path: file, sqlitePath: postgresURL == nil ? db : nil) : SymmetricKey(size: .bits256)
+        } catch let error as AuditKeyError {
+            throw ValidationError(error.description)
+        }
         return SyncService(store: store, now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
                            randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
-                           logger: logger)
+                           auditKey: auditKey, logger: logger)
     }
 }
 

@@ -39,7 +39,7 @@ struct AdminsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let service = try await database.openService()
+            let service = try await database.openService(writes: false)
             for account in try await service.admins(by: DatabaseOptions.operatorPrincipal) {
                 print([account.id, account.role.rawValue, account.region, account.name,
                        account.disabled ? "disabled" : "active"].joined(separator: "\t"))

@@ -32,7 +32,7 @@ struct ConflictsCommand: AsyncParsableCommand {
                 guard let parsed = Conflict.Kind(rawValue: kind) else { throw ValidationError("--kind must be hard, soft or deleted") }
                 query.kind = parsed
             }
-            let conflicts = try await database.openService().conflicts(query)
+            let conflicts = try await database.openService(writes: false).conflicts(query)
             print("conflicts 冲突: \(conflicts.count)")
             let header = ["id", "kind 类型", "status 状态", "record 记录", "field 字段", "existing 原值", "incoming 新值", "opened 发生时间"]
             var rows = [header]
@@ -63,7 +63,7 @@ struct ConflictsCommand: AsyncParsableCommand {
         @Argument(help: "The conflict id (cf.…).") var id: String
 
         func run() async throws {
-            let (conflict, current) = try await database.openService().conflictDetail(id: id)
+            let (conflict, current) = try await database.openService(writes: false).conflictDetail(id: id)
             func text(_ value: JSONValue?) -> String {
                 value.map { String(decoding: JSONWriter.bytes($0), as: UTF8.self) } ?? "—（记录已删除 deleted）"
             }

@@ -13,7 +13,7 @@ struct DevicesCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let service = try await database.openService()
+            let service = try await database.openService(writes: false)
             let (head, devices) = try await service.deviceStates()
             print("head version 最新版本: \(head)   devices 设备数: \(devices.count)")
             let header = ["device 设备", "helper 帮扶人", "last sync 最近同步", "seq", "cursor", "lag 落后", "rejected 被拒", "client", "skew"]

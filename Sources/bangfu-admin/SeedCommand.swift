@@ -22,7 +22,7 @@ struct SeedCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let service = try await database.openService()
+        let service = try await database.openService(writes: false)
         guard try await service.store.headVersion() == 0 else {
             throw ValidationError("database \(database.location) already holds data; seed an empty database")
         }

@@ -28,7 +28,8 @@ struct PushBench: AsyncParsableCommand {
         let fixture = try await StoreFixture.make(store, households: households, seed: 42)
         let random = SeededRandomSource(seed: 1)
         let service = SyncService(store: store, now: { Int64(Date().timeIntervalSince1970 * 1000) },
-                                  randomBytes: { random.bytes($0) }, logger: BenchSupport.quietLogger)
+                                  randomBytes: { random.bytes($0) }, auditKey: TestAuditKey.key,
+                                  logger: BenchSupport.quietLogger)
         var identities: [(DeviceIdentity, String)] = []
         var used = Set<String>()
         for _ in 0..<devices {
@@ -65,7 +66,8 @@ struct PushBench: AsyncParsableCommand {
             let identity = identities[index % devices].0
             let entries = envelope.mutations.map(Mutation.parse)
             let planner = PushPlanner(context: PushContext(deviceId: identity.deviceId, helperId: identity.helperId,
-                                                           serverNow: Int64(Date().timeIntervalSince1970 * 1000)))
+                                                           serverNow: Int64(Date().timeIntervalSince1970 * 1000)),
+                                      redactor: TestAuditKey.redactor)
             let household = identities[index % devices].1
             let snapshot = PushSnapshot(
                 lastAppliedSeq: 0, storedOutcomes: [:],
@@ -144,7 +146,8 @@ struct PushBench: AsyncParsableCommand {
                  "fields": .object(write(push * 50 + offset)), "baseVersion": 900,
                  "stamp": .string(HLCTimestamp(physical: now + Int64(offset), logical: 0, node: device).wireValue)]
             }
-            let planner = PushPlanner(context: PushContext(deviceId: device, helperId: "hp", serverNow: now + 60_000))
+            let planner = PushPlanner(context: PushContext(deviceId: device, helperId: "hp", serverNow: now + 60_000),
+                                      redactor: TestAuditKey.redactor)
             let plan = planner.plan(
                 entries: raw.map(Mutation.parse), raw: raw,
                 snapshot: PushSnapshot(lastAppliedSeq: 0, storedOutcomes: [:],

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import Logging
 import SyncServer
+import SyncService
 import SyncStorePostgres
 import SyncStoreSQLite
 
@@ -27,6 +29,9 @@ struct BangfuServer: AsyncParsableCommand {
     var compactionHorizonDays: Int?
     @Option(name: .customLong("max-concurrent-requests"), help: "Requests in flight before 503 (default 512).") var maxConcurrentRequests: Int?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (default info).") var logLevel: String?
+    @Option(name: .customLong("audit-key-file"),
+            help: "32-byte audit key file, the same on every node (BANGFU_AUDIT_KEY_FILE; SQLite default: audit.key next to the database).")
+    var auditKeyFile: String?
 
     func run() async throws {
         var flags = ConfigurationLayer()
@@ -43,6 +48,7 @@ struct BangfuServer: AsyncParsableCommand {
         flags.compactionHorizonDays = compactionHorizonDays
         flags.maxConcurrentRequests = maxConcurrentRequests
         flags.logLevel = logLevel
+        flags.auditKeyFile = auditKeyFile
         let environment = ProcessInfo.processInfo.environment
         var layers = [flags, try ConfigurationLayer(environment: environment)]
         if let file = config ?? environment["BANGFU_CONFIG"] { layers.append(try ConfigurationLayer(file: file)) }
@@ -52,13 +58,21 @@ struct BangfuServer: AsyncParsableCommand {
         }
         var logger = Logger(label: "bangfu-server")
         logger.logLevel = configuration.loggerLevel
+        let auditKey: SymmetricKey
+        do {
+            auditKey = try AuditKeyFile.resolve(path: configuration.auditKeyFile,
+                                                sqlitePath: configuration.postgres == nil ? configuration.db : nil)
+        } catch let error as AuditKeyError {
+            throw ValidationError(error.description)
+        }
         // The executable chooses the store; SQLite is the embedded default.
         if let url = configuration.postgres {
             let store = try PostgresSyncStore(url: url, logger: logger)
-            try await SyncServerApplication.run(config: configuration, store: store, storeService: store, logger: logger)
+            try await SyncServerApplication.run(config: configuration, store: store, storeService: store,
+                                                auditKey: auditKey, logger: logger)
         } else {
             try await SyncServerApplication.run(config: configuration, store: try SQLiteSyncStore(path: configuration.db),
-                                                logger: logger)
+                                                auditKey: auditKey, logger: logger)
         }
     }
 }

@@ -1,6 +1,7 @@
 import FieldDomain
 import SyncEngine
 import SyncModel
+import SyncTesting
 import Testing
 
 /// The merge rules of DESIGN §3.7 through the pure planner: two devices push against a shared state, in
@@ -44,7 +45,8 @@ import Testing
             "stamp": .string(HLCTimestamp(physical: now + offset, logical: 0, node: device).wireValue),
         ]
         if let base { raw["baseVersion"] = .int(base) }
-        let planner = PushPlanner(context: PushContext(deviceId: device, helperId: "hp-\(device)", serverNow: now + 60_000))
+        let planner = PushPlanner(context: PushContext(deviceId: device, helperId: "hp-\(device)", serverNow: now + 60_000),
+                                  redactor: TestAuditKey.redactor)
         let snapshot = PushSnapshot(
             lastAppliedSeq: world.lastApplied[device] ?? 0, storedOutcomes: [:],
             records: world.records,

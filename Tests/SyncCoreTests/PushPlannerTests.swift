@@ -1,6 +1,7 @@
 import FieldDomain
 import SyncEngine
 import SyncModel
+import SyncTesting
 import Testing
 
 /// The push rules as a pure function: sequence handling, scope, merges and the skew clamp.
@@ -25,7 +26,8 @@ import Testing
     let now: Int64 = 1_795_313_100_000
 
     func planner() -> PushPlanner {
-        PushPlanner(context: PushContext(deviceId: "dev-a", helperId: "hp1", serverNow: now))
+        PushPlanner(context: PushContext(deviceId: "dev-a", helperId: "hp1", serverNow: now),
+                    redactor: TestAuditKey.redactor)
     }
 
     func set(_ seq: Int64, _ fields: [String: JSONValue], physical: Int64? = nil) -> JSONValue {
@@ -95,7 +97,8 @@ import Testing
         var after = snapshot
         after.records[RecordKey(.households, household.id)] = result.writes[0]
         after.lastAppliedSeq = 1
-        let honest = PushPlanner(context: PushContext(deviceId: "dev-a", helperId: "hp1", serverNow: now + 60_000))
+        let honest = PushPlanner(context: PushContext(deviceId: "dev-a", helperId: "hp1", serverNow: now + 60_000),
+                                 redactor: TestAuditKey.redactor)
         let raw = [set(2, ["address": "现在"], physical: now + 60_000)]
         let next = honest.plan(entries: raw.map(Mutation.parse), raw: raw, snapshot: after)
         #expect(next.writes.first?.fields["address"] == "现在")

@@ -177,12 +177,22 @@ import Testing
             let again = try Self.run("bangfu-admin", ["seed", "--postgres", url, "--households", "20"])
             #expect(again.status != 0 && again.output.contains("already holds data"), "\(again.output)")
             let county = try #require(CountyGenerator(households: 20, seed: 3).generate().households.first?.scope.villageCode)
-            let add = try Self.run("bangfu-admin", ["admins", "add", "--postgres", url, "--name", "县干部", "--role", "county",
-                                                    "--region", String(county.prefix(6))])
+            let addArguments = ["admins", "add", "--postgres", url, "--name", "县干部", "--role", "county",
+                                "--region", String(county.prefix(6))]
+            // Writing the audit log on PostgreSQL needs the cluster's key file; there is no default.
+            let keyless = try Self.run("bangfu-admin", addArguments)
+            #expect(keyless.status != 0 && keyless.output.contains("auditKeyFile is required"), "\(keyless.output)")
+            let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-key-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: keyFile) }
+            try Data((0..<32).map { UInt8($0) }).write(to: keyFile)
+            let add = try Self.run("bangfu-admin", addArguments + ["--audit-key-file", keyFile.path])
             #expect(add.status == 0 && add.output.contains("bfa1.adm-"), "\(add.output)")
             #expect(try Self.run("bangfu-admin", ["admins", "list", "--postgres", url]).output.contains("county"))
-            let compact = try Self.run("bangfu-admin", ["compact", "--postgres", url, "--horizon-days", "90"])
+            let compact = try Self.run("bangfu-admin", ["compact", "--postgres", url, "--horizon-days", "90",
+                                                        "--audit-key-file", keyFile.path])
             #expect(compact.status == 0 && compact.output.contains("purged 0 records"), "\(compact.output)")
+            let verify = try Self.run("bangfu-admin", ["audit", "verify", "--postgres", url])
+            #expect(verify.status == 0 && verify.output.contains("1 entries"), "\(verify.output)")
         }
     }
 }

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import SyncEngine
 import SyncModel
 import SyncService
 import SyncStore
@@ -281,6 +282,14 @@ import Testing
             try await client.execute(uri: "/admin/v1/devices/no-such-device/revoke", method: .post, headers: fixture.adminHeaders) { response in
                 #expect(response.errorCode == .notFound)
             }
+            // Issuing the code, the enrolment and the revocation are in the audit log, in that order.
+            let records = try await fixture.service.store.auditRecords(after: 0, limit: 1000)
+            var actions: [String] = []
+            for record in records {
+                let entry = try AuditEntry(body: record.body)
+                if entry.deviceId == deviceId || entry.action == .enrolmentCodeIssue { actions.append(entry.action.rawValue) }
+            }
+            #expect(actions == ["enrolment_code.issue", "device.enroll", "device.revoke"])
         }
     }
 }

@@ -19,7 +19,8 @@ import Testing
         _ = try await StoreFixture.make(store, households: households, seed: seed)
         let random = SeededRandomSource(seed: seed)
         let service = SyncService(store: store, now: { Int64(Date().timeIntervalSince1970 * 1000) },
-                                  randomBytes: { random.bytes($0) }, logger: Logger(label: "e2e"))
+                                  randomBytes: { random.bytes($0) }, auditKey: TestAuditKey.key,
+                                  logger: Logger(label: "e2e"))
         return (service, directory)
     }
 

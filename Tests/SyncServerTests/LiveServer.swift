@@ -47,7 +47,8 @@ enum LiveServer {
         logger.logLevel = .warning
         if let serverLogger { logger = serverLogger }
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let (application, service) = try await SyncServerApplication.build(config: config, store: store, logger: logger) { port in
+        let (application, service) = try await SyncServerApplication.build(config: config, store: store, auditKey: TestAuditKey.key,
+                                                                           logger: logger) { port in
             portSink.yield(port)
         }
         let group = ServiceGroup(configuration: .init(services: [application], logger: logger))

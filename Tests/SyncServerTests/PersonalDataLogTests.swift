@@ -37,9 +37,9 @@ import Testing
         config.days = 2
         config.invalidWriteRate = 0.2
         config.faults = .init(dropRequest: 0.05, dropResponse: 0.05, duplicate: 0.05)
-        config.deviceLogger = capture.logger("bangfu.sim.device")
+        config.deviceLogger = capture.logger(label: "bangfu.sim.device")
         let report = try await LiveServer.run(store: store, certificates: certificates, adminToken: adminToken,
-                                              logger: capture.logger("bangfu.server")) { [config] port, _ in
+                                              logger: capture.logger(label: "bangfu.server")) { [config] port, _ in
             let server = try HTTPSimulationServer(url: "https://127.0.0.1:\(port)", caCertificatePath: certificates.ca,
                                                   adminToken: adminToken)
             return try await Simulation(config: config, server: server).run()
@@ -69,7 +69,7 @@ import Testing
                 secrets.formUnion(Self.personal(in: fields, schema: nil))
             }
         }
-        let lines = capture.all
+        let lines = capture.text.split(separator: "\n").map(String.init)
         #expect(secrets.count > 100, "the county should hold many ID and phone numbers (\(secrets.count))")
         #expect(lines.count > 100, "the run should have logged (\(lines.count) lines)")
         var leaks: [String] = []

@@ -166,6 +166,26 @@ import Testing
         }
     }
 
+    @Test func recordHistoryExampleHasTheDocumentedShape() async throws {
+        let fixture = try await ServerFixture.make()
+        let push = try await Self.rewritten("push-request.json", fixture: fixture)
+        let member = "\(fixture.households[0])-m-example"
+        try await fixture.application().test(.router) { client in
+            try await client.execute(uri: "/sync/push", method: .post, headers: fixture.deviceHeaders, body: push) { _ in }
+            let answer = try await client.execute(uri: "/admin/v1/records/members/\(member)/history", method: .get,
+                                                  headers: fixture.adminHeaders) { response in
+                #expect(response.status == .ok)
+                return try response.json()
+            }
+            let documented = try Self.json("admin-record-history-response.json")
+            #expect(Self.missingKeys(actual: answer, documented: documented).isEmpty)
+            let fields = answer.objectValue?["entries"]?.arrayValue?.first?.objectValue?["fields"]?.objectValue ?? [:]
+            #expect(Set(fields.keys) == Set(documented.objectValue?["entries"]?.arrayValue?.first?.objectValue?["fields"]?
+                .objectValue?.keys.map { $0 } ?? []))
+            #expect(fields["idNumber"]?.stringValue?.hasPrefix("hmac:") == true)
+        }
+    }
+
     struct ExampleError: Error {}
 
     @Test func errorExamplesCarryTheCodesTheServerSends() async throws {

@@ -30,7 +30,8 @@ import Testing
                     let mutation = fixture.visit("v-\(index)", seq: 1, device: writer.0, household: writer.2)
                     let entries = [PushEntry.success(mutation)]
                     let planner = PushPlanner(context: PushContext(deviceId: writer.0, helperId: writer.1,
-                                                                   serverNow: fixture.clock.now()))
+                                                                   serverNow: fixture.clock.now()),
+                                              redactor: TestAuditKey.redactor)
                     let load = PushLoad(deviceId: writer.0, scope: .helper(writer.1), keys: PushPlanner.keysToLoad(entries),
                                         seqs: [1])
                     do {
@@ -71,7 +72,8 @@ import Testing
         let pool = try DatabasePool(path: directory.appendingPathComponent("g.sqlite").path)
         try await pool.write { db in try db.execute(sql: "CREATE TABLE done (name TEXT NOT NULL)") }
         let release = Mutex(false)
-        let emptyPlan = PushPlanner(context: PushContext(deviceId: "d", helperId: "h", serverNow: 0)).plan(
+        let emptyPlan = PushPlanner(context: PushContext(deviceId: "d", helperId: "h", serverNow: 0),
+                                    redactor: TestAuditKey.redactor).plan(
             entries: [], raw: [], snapshot: PushSnapshot(lastAppliedSeq: 0, storedOutcomes: [:], records: [:],
                                                          scope: Scope.households([])))
         let committer = GroupCommitter(writer: pool) { db, load, _ in

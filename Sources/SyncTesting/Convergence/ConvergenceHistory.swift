@@ -138,7 +138,7 @@ public struct ConvergenceHistory: Sendable {
         let service = SyncService(
             store: store, now: { clock.now() },
             randomBytes: { count in bytes.withLock { generator in (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } } },
-            logger: Logger(label: "bangfu.history", factory: { _ in SwiftLogNoOpLogHandler() }))
+            auditKey: TestAuditKey.key, logger: Logger(label: "bangfu.history", factory: { _ in SwiftLogNoOpLogHandler() }))
         _ = try await store.importRecords(world.records)
         let seeded = try await world.records.asyncMap { try await store.record(RecordKey($0.collection, $0.id))! }
         let log = HistoryLog()

@@ -1,0 +1,121 @@
+import SyncEngine
+import SyncModel
+import SyncStore
+
+/// The audit log's guarantees (`AuditLog`; protocol/audit.md): entries for accepted writes only, committed
+/// with their write, numbered without gaps and chained.
+extension StoreConformance {
+    static let auditChecks: [String: Check] = [
+        "auditRecordsAcceptedWritesOnlyWithPersonalValuesHashed": auditRecordsAcceptedWritesOnly,
+        "auditEntriesCommitWithTheirWriteOrNotAtAll": auditEntriesCommitWithTheirWrite,
+    ]
+
+    static func auditRecordsAcceptedWritesOnly(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
+        let fixture = try await StoreFixture.make(try await makeStore())
+        let (helper, households) = try fixture.helper()
+        try await fixture.enroll("dev-a", helperId: helper)
+        try require(try await fixture.store.auditHead() == .empty, "seeding wrote audit entries")
+        let phone = "13912345678"
+        let badMember = Mutation(seq: 2, collection: "members", recordId: "\(households[0])-m-bad", op: .create,
+                                 fields: ["householdId": .string(households[0]), "name": "王小明", "relation": "child",
+                                          "idNumber": "110105194912310021"],
+                                 stamp: HLCTimestamp(physical: fixture.clock.now(), logical: 0, node: "dev-a"))
+        let batch = [
+            fixture.visit("v-audit", seq: 1, device: "dev-a", household: households[0]),
+            badMember,
+            fixture.setHousehold(households[0], seq: 3, device: "dev-a", fields: ["incomeWage": 12345, "phone": .string(phone)]),
+        ]
+        let plan = try await fixture.push(batch, device: "dev-a", helper: helper)
+        try require(plan.results.map(\.status) == [.applied, .rejected, .applied], "statuses: \(plan.results)")
+        let (records, failure) = try await fixture.auditLog()
+        try require(failure == nil, "chain broken: \(String(describing: failure))")
+        try require(records.map(\.seq) == [1, 2], "one entry per applied mutation, numbered 1, 2: \(records.map(\.seq))")
+        let entries = try records.map { try $0.entry() }
+        try require(entries.allSatisfy { $0.action == .deviceWrite && $0.actor == helper && $0.deviceId == "dev-a" },
+                    "actor or device: \(entries)")
+        try require(entries[0].recordKey == RecordKey(.visits, "v-audit") && entries[0].op == "create"
+                        && entries[0].revision == 1 && entries[0].detail["seq"] == .int(1), "visit entry: \(entries[0])")
+        let household = entries[1]
+        try require(household.recordKey == RecordKey(.households, households[0]) && household.op == "set"
+                        && household.revision == plan.results[2].version, "household entry: \(household)")
+        try require(household.fields["incomeWage"] == .int(12345), "changed field value: \(household.fields)")
+        try require(household.fields["phone"]?.stringValue?.hasPrefix(AuditRedactor.prefix) == true,
+                    "phone not hashed: \(household.fields)")
+        try require(household.fields["phone"] == TestAuditKey.redactor.hash(.string(phone)), "phone hash is not the keyed hash")
+        let text = records.map { String(decoding: $0.body, as: UTF8.self) }.joined()
+        try require(!text.contains(phone) && !text.contains("110105194912310021") && !text.contains("m-bad"),
+                    "personal data or the rejected mutation in the log")
+        let replay = try await fixture.push(batch, device: "dev-a", helper: helper)
+        try require(replay.results.allSatisfy { $0.replayed == true }, "replay: \(replay.results)")
+        try require(try await fixture.store.auditHead().seq == 2, "a replay appended entries")
+    }
+
+    static func auditEntriesCommitWithTheirWrite(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
+        let fixture = try await StoreFixture.make(try await makeStore())
+        let (helper, households) = try fixture.helper()
+        try await fixture.enroll("dev-a", helperId: helper)
+        _ = try await fixture.push([fixture.visit("v1", seq: 1, device: "dev-a", household: households[0])],
+                                   device: "dev-a", helper: helper)
+        let before = try await fixture.store.auditHead()
+        try require(before.seq == 1, "head after one write: \(before)")
+        // A push whose transaction fails after its records and entries were written (the store refuses the
+        // plan's outcomes) leaves neither.
+        let mutations = [fixture.visit("v2", seq: 2, device: "dev-a", household: households[0]),
+                         fixture.visit("v3", seq: 3, device: "dev-a", household: households[0])]
+        let raw = mutations.map(StoreFixture.json)
+        let entries = raw.map(Mutation.parse)
+        let planner = PushPlanner(context: PushContext(deviceId: "dev-a", helperId: helper, serverNow: fixture.clock.now()),
+                                  redactor: TestAuditKey.redactor)
+        let load = PushLoad(deviceId: "dev-a", scope: .helper(helper), keys: PushPlanner.keysToLoad(entries),
+                            seqs: PushPlanner.sequenceNumbers(entries))
+        do {
+            _ = try await fixture.store.applyPush(load) { snapshot in
+                var plan = planner.plan(entries: entries, raw: raw, snapshot: snapshot)
+                plan.newOutcomes[1].seq = 9
+                return plan
+            }
+            throw ConformanceFailure("a plan with non-consecutive outcomes was committed")
+        } catch let error as SyncStoreError {
+            try require(error.code == .corruptRecord, "wrong error \(error)")
+        }
+        try require(try await fixture.store.record(RecordKey(.visits, "v2")) == nil, "the failed push's record stayed")
+        try require(try await fixture.store.auditHead() == before, "the failed push's audit entries stayed")
+        // An admin write that throws leaves no entry either; one that succeeds leaves exactly its own.
+        struct Refused: Error {}
+        let key = RecordKey(.households, households[0])
+        do {
+            _ = try await fixture.store.updateRecord(key, audit: { _, after in
+                [AuditEntry(action: .recordDelete, at: 0, actor: "operator", collection: "households", recordId: after.id)]
+            }) { _ in throw Refused() }
+            throw ConformanceFailure("a refused change was written")
+        } catch is Refused {}
+        try require(try await fixture.store.auditHead() == before, "a refused admin write left an entry")
+        let tombstone = try await fixture.delete(key)
+        try await fixture.store.appendAudit([AuditEntry(action: .deviceEnroll, at: fixture.clock.now(), actor: "operator",
+                                                        deviceId: "dev-b")])
+        let (records, failure) = try await fixture.auditLog()
+        try require(failure == nil, "chain broken: \(String(describing: failure))")
+        try require(records.map(\.seq) == [1, 2, 3], "gapless numbering: \(records.map(\.seq))")
+        let deleted = try records[1].entry()
+        try require(deleted.action == .recordDelete && deleted.op == "delete" && deleted.revision == tombstone.version,
+                    "delete entry: \(deleted)")
+        try require(try records[2].entry().action == .deviceEnroll, "appended entry")
+        try require(records[1].prevHash == records[0].hash && records[2].prevHash == records[1].hash, "entries not linked")
+    }
+}
+
+extension StoreFixture {
+    /// The whole audit log, read in small pages as a verifier would, and the verifier's verdict.
+    package func auditLog(pageSize: Int = 2) async throws -> (records: [AuditRecord], failure: AuditVerifier.Break?) {
+        let head = try await store.auditHead()
+        var verifier = AuditVerifier()
+        var records: [AuditRecord] = []
+        while true {
+            let page = try await store.auditRecords(after: records.last?.seq ?? 0, limit: pageSize)
+            guard !page.isEmpty else { break }
+            verifier.check(page)
+            records += page
+        }
+        return (records, verifier.finish(storedHead: head))
+    }
+}
