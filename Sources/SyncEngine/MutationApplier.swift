@@ -231,8 +231,10 @@ public struct MutationApplier: Sendable {
             }
             return nil
         }
-        switch DeviceSignature.verifyVisit(deviceId: context.deviceId, recordId: mutation.recordId,
-                                           fields: mutation.fields, publicKey: key) {
+        let outcome = context.signatureChecks.outcome(mutation.seq)
+            ?? DeviceSignature.verifyVisit(deviceId: context.deviceId, recordId: mutation.recordId,
+                                           fields: mutation.fields, publicKey: key)
+        switch outcome {
         case nil:
             return nil
         case .missing:

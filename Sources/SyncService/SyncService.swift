@@ -97,10 +97,12 @@ package final class SyncService: Sendable {
             } }
         }
         let entries = parsed
-        let planner = PushPlanner(context: PushContext(
+        var context = PushContext(
             deviceId: device.deviceId, helperId: device.helperId, serverNow: serverNow,
-            clamp: ClockSkewClamp(maxSkewMs: Int64(config.maxClockSkewSeconds) * 1000), deviceKey: device.publicKey),
-            redactor: redactor)
+            clamp: ClockSkewClamp(maxSkewMs: Int64(config.maxClockSkewSeconds) * 1000), deviceKey: device.publicKey)
+        // Signatures are checked here, before the store's transaction holds any row lock.
+        context.signatureChecks = SignatureChecks.verify(entries, deviceId: device.deviceId, key: device.publicKey)
+        let planner = PushPlanner(context: context, redactor: redactor)
         let load = PushLoad(deviceId: device.deviceId, scope: .principal(device.principal),
                             keys: PushPlanner.keysToLoad(entries), seqs: PushPlanner.sequenceNumbers(entries))
         let raw = envelope.mutations
