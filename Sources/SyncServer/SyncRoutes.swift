@@ -109,8 +109,8 @@ struct SyncRoutes<Context: RequestContext> {
 
     private func authenticate(_ request: Request) async throws -> DeviceIdentity {
         let authorization = request.headers[.authorization]
-        if let adminToken, let authorization, authorization.hasPrefix("Bearer "),
-            DeviceToken.constantTimeEquals(String(authorization.dropFirst(7)), adminToken)
+        if let adminToken, let token = BearerCredential.parse(authorization),
+            DeviceToken.constantTimeEquals(token, adminToken)
         {
             throw APIError(.forbidden, .forbidden, "管理令牌不能用于同步接口 (admin tokens cannot use the sync API)")
         }

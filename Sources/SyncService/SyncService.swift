@@ -34,14 +34,13 @@ package final class SyncService: Sendable {
 
     /// Checks an `Authorization` header value and returns the device it belongs to.
     package func authenticate(authorization: String?) async throws -> DeviceIdentity {
-        guard let authorization, !authorization.isEmpty else {
+        guard let token = BearerCredential.parse(authorization) else {
             throw ServiceError(.tokenMissing, "缺少设备令牌 (missing bearer token)")
         }
-        if authorization.hasPrefix("Bearer " + DeviceToken.adminPrefix + ".") {
+        if token.hasPrefix(DeviceToken.adminPrefix + ".") {
             throw ServiceError(.forbidden, "管理令牌不能用于同步接口 (admin tokens cannot use the sync API)")
         }
-        guard authorization.hasPrefix("Bearer "), let parsed = DeviceToken.parse(String(authorization.dropFirst(7)))
-        else { throw ServiceError(.tokenInvalid, "设备令牌无效 (invalid token)") }
+        guard let parsed = DeviceToken.parse(token) else { throw ServiceError(.tokenInvalid, "设备令牌无效 (invalid token)") }
         guard let device = try await store.device(id: parsed.deviceId), !device.revoked,
             DeviceToken.constantTimeEquals(device.tokenHash, DeviceToken.hash(secret: parsed.secret))
         else { throw ServiceError(.tokenInvalid, "设备令牌无效 (invalid token)") }
