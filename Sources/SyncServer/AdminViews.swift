@@ -214,10 +214,9 @@ enum AdminViews {
         }
     }
 
-    /// A device label is shown to admins: bounded like every stored device-supplied string.
+    /// A device label is shown to admins: bounded like every stored free-text string. The service checks it
+    /// too (`bangfu-admin enroll` does not come through here).
     static func checkLabel(_ label: String?) throws {
-        if let label, label.count > 100 {
-            throw APIError(.badRequest, .invalidRequest, "label 最多100个字符 (label is at most 100 characters)")
-        }
+        try InputLimits.checkLabel(label)
     }
 }

@@ -70,6 +70,7 @@ package final class SyncService: Sendable {
             throw ServiceError(.invalidRequest,
                                "单次提交最多 \(config.maxMutationsPerPush) 条 (too many mutations in one push)")
         }
+        try InputLimits.checkClientVersion(envelope.clientVersion)
         let started = ContinuousClock.now
         let serverNow = now()
         var parsed = envelope.mutations.map(Mutation.parse)
@@ -111,6 +112,7 @@ package final class SyncService: Sendable {
     package func pull(cursor token: String?, maxBytes: Int?, clientVersion: String?, from device: DeviceIdentity,
                       protocolVersion: Int = ProtocolVersion.current) async throws -> PullResponse
     {
+        try InputLimits.checkClientVersion(clientVersion)
         guard let cursor = SyncCursor(token: token ?? "") else {
             throw ServiceError(.invalidCursor, "同步游标无效，请从头同步 (cursor not issued by this server)")
         }
@@ -165,6 +167,7 @@ package final class SyncService: Sendable {
     func enroll(owner helperId: String, role: AdminRole?, region: String?, label: String?, expiresInDays: Int?)
         async throws -> Enrollment
     {
+        try InputLimits.checkLabel(label)
         let days = expiresInDays ?? config.tokenLifetimeDays
         guard (1...3650).contains(days) else {
             throw ServiceError(.invalidRequest, "有效期须为 1–3650 天 (expiresInDays out of range)")
