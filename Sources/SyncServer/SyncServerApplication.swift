@@ -33,7 +33,15 @@ package enum SyncServerApplication {
         return router
     }
 
-    /// The server's TLS settings: TLS 1.2 minimum, the configured chain and key.
+    /// The TLS 1.2 cipher suites offered: the AEAD suites of Mozilla's "intermediate" profile (forward secret,
+    /// no CBC, no SHA-1 MACs). BoringSSL has no DHE suites, and TLS 1.3 suites are all AEAD and fixed.
+    static let tls12CipherSuites = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    ].joined(separator: ":")
+
+    /// The server's TLS settings: TLS 1.2 minimum with AEAD suites only, the configured chain and key.
     package static func tlsConfiguration(_ config: ServerConfiguration) throws -> TLSConfiguration {
         guard let certPath = config.tlsCert, let keyPath = config.tlsKey else {
             throw ConfigurationError("TLS certificate and key are required")
@@ -42,6 +50,7 @@ package enum SyncServerApplication {
         let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         tls.minimumTLSVersion = .tlsv12
+        tls.cipherSuites = tls12CipherSuites
         return tls
     }
 
@@ -59,9 +68,12 @@ package enum SyncServerApplication {
             now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
             randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
             logger: logger)
+        let handshakeTimeout = TimeAmount.seconds(Int64(config.handshakeTimeoutSeconds))
         let application = Application(
             router: router(service: service, config: config),
-            server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(120))),
+            server: try .tls(.http1(configuration: .init(
+                                 additionalChannelHandlers: [HandshakeTimeoutHandler(timeout: handshakeTimeout)],
+                                 idleTimeout: .seconds(120))),
                              tlsConfiguration: tlsConfiguration(config)),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "bangfu-sync"),
             services: [SyncLogFlusher(service: service), Compactor(service: service, horizonDays: config.compactionHorizonDays),
