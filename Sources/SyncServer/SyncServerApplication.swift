@@ -23,6 +23,7 @@ package enum SyncServerApplication {
     /// The routes over a service; exposed for in-process route tests.
     package static func router(service: SyncService, config: ServerConfiguration) -> Router<Context> {
         let router = Router(context: Context.self)
+        router.add(middleware: ProtocolHeaderMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: OverloadGate(limit: config.maxConcurrentRequests, inFlight: InFlightCounter()))
         router.get("/health") { request, _ in
