@@ -25,12 +25,15 @@ package enum SyncServerApplication {
         let router = Router(context: Context.self)
         router.add(middleware: ProtocolHeaderMiddleware())
         router.add(middleware: ErrorMiddleware())
+        let knownRoutes = KnownRoutes()
+        router.add(middleware: MethodNotAllowedMiddleware(routes: knownRoutes))
         router.add(middleware: OverloadGate(limit: config.maxConcurrentRequests, inFlight: InFlightCounter()))
         router.get("/health") { request, _ in
             try JSONResponse.make(Health(), request: request)
         }
         SyncRoutes(service: service, maxBodyBytes: config.maxBodyBytes, adminToken: config.adminToken).register(on: router)
         AdminRoutes(service: service, adminToken: config.adminToken).register(on: router)
+        knownRoutes.load(from: router)
         return router
     }
 
