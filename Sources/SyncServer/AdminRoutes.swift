@@ -40,7 +40,7 @@ struct AdminRoutes<Context: RequestContext> {
             let caller = try await principal(request)
             var request = request
             let body = try await request.collectBody(upTo: 64 * 1024)
-            let enroll = try JSONResponse.decoder.decode(EnrollRequest.self, from: body)
+            let enroll = try RequestDecoding.decode(EnrollRequest.self, from: body)
             try AdminViews.checkLabel(enroll.label)
             let enrollment: Enrollment
             switch (enroll.helperId, enroll.adminId) {
@@ -81,7 +81,7 @@ struct AdminRoutes<Context: RequestContext> {
             let caller = try await principal(request)
             var request = request
             let body = try await request.collectBody(upTo: 16 * 1024)
-            let add = try JSONResponse.decoder.decode(AdminRequest.self, from: body)
+            let add = try RequestDecoding.decode(AdminRequest.self, from: body)
             guard let role = AdminRole(rawValue: add.role) else {
                 throw APIError(.badRequest, .invalidRequest, "role 应为 village、town 或 county (unknown role)")
             }
@@ -103,7 +103,7 @@ struct AdminRoutes<Context: RequestContext> {
             let caller = try await principal(request)
             var request = request
             let body = try await request.collectBody(upTo: 16 * 1024)
-            let assign = try JSONResponse.decoder.decode(AssignRequest.self, from: body)
+            let assign = try RequestDecoding.decode(AssignRequest.self, from: body)
             let result = try await service.assign(household: assign.householdId, helper: assign.helperId,
                                                   replacing: assign.replace, by: caller)
             return try JSONResponse.make(AdminViews.AssignmentView(result), status: .created, request: request)

@@ -99,7 +99,7 @@ struct SyncRoutes<Context: RequestContext> {
         let body = try await request.collectBody(upTo: maxBodyBytes)
         let check: IntegrityRequest
         do {
-            check = try JSONDecoder().decode(IntegrityRequest.self, from: Data(buffer: body))
+            check = try RequestDecoding.decode(IntegrityRequest.self, from: body)
         } catch {
             throw APIError(.badRequest, .malformedJSON, "完整性校验格式错误 (body must be {households, other})")
         }
