@@ -59,8 +59,9 @@ struct AdminRoutes<Context: RequestContext> {
         admin.get("/helpers") { request, context in
             let caller = try await principal(request)
             let query = request.uri.queryParameters
-            let page = try await service.helpers(limit: try int(query["limit"], default: 100),
-                                                 offset: try int(query["offset"], default: 0), by: caller)
+            let page = try await service.helpers(limit: try int(query["limit"], "limit", default: 100, in: 1...1000),
+                                                 offset: try int(query["offset"], "offset", default: 0, in: 0...Int.max),
+                                                 by: caller)
             return try JSONResponse.make(AdminViews.HelpersPage(helpers: page.helpers, total: page.total), request: request)
         }
         admin.get("/devices") { request, context in
@@ -73,7 +74,8 @@ struct AdminRoutes<Context: RequestContext> {
             let caller = try await principal(request)
             let query = request.uri.queryParameters
             let rejections = try await service.rejections(deviceId: query["deviceId"].map { String($0) },
-                                                          limit: try int(query["limit"], default: 100), by: caller)
+                                                          limit: try int(query["limit"], "limit", default: 100, in: 1...1000),
+                                                          by: caller)
             return try JSONResponse.make(AdminViews.RejectionsPage(rejections: rejections.map(AdminViews.Rejection.init)),
                                          request: request)
         }
@@ -118,10 +120,13 @@ struct AdminRoutes<Context: RequestContext> {
         try await service.authenticateAdmin(authorization: request.headers[.authorization], operatorToken: adminToken)
     }
 
-    private func int(_ raw: Substring?, default value: Int) throws -> Int {
+    /// A paging parameter: absent → `value`; not an integer in `range` → 400 `invalid_request`, never clamped
+    /// (protocol/README.md §12).
+    private func int(_ raw: Substring?, _ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let raw else { return value }
-        guard let parsed = Int(String(raw)), parsed >= 0 else {
-            throw APIError(.badRequest, .invalidRequest, "分页参数必须是非负整数 (limit/offset must be integers ≥ 0)")
+        guard let parsed = Int(String(raw)), range.contains(parsed) else {
+            let bounds = range.upperBound == .max ? "≥ \(range.lowerBound)" : "\(range.lowerBound)–\(range.upperBound)"
+            throw APIError(.badRequest, .invalidRequest, "\(name) 应为 \(bounds) 的整数 (\(name) must be an integer \(bounds))")
         }
         return parsed
     }
