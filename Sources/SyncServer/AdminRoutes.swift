@@ -64,6 +64,11 @@ struct AdminRoutes<Context: RequestContext> {
                                                  by: caller)
             return try JSONResponse.make(AdminViews.HelpersPage(helpers: page.helpers, total: page.total), request: request)
         }
+        admin.get("/helpers/:id") { request, context in
+            let caller = try await principal(request)
+            let detail = try await service.helperDetail(id: try context.parameters.require("id"), by: caller)
+            return try JSONResponse.make(detail, request: request)
+        }
         admin.get("/devices") { request, context in
             let caller = try await principal(request)
             let states = try await service.deviceStates(by: caller)
@@ -78,6 +83,14 @@ struct AdminRoutes<Context: RequestContext> {
                                                           by: caller)
             return try JSONResponse.make(AdminViews.RejectionsPage(rejections: rejections.map(AdminViews.Rejection.init)),
                                          request: request)
+        }
+        admin.post("/rejections/:id/resolve") { request, context in
+            let caller = try await principal(request)
+            guard let id = Int64(try context.parameters.require("id")), id >= 1 else {
+                throw APIError(.badRequest, .invalidRequest, "id 应为正整数 (rejection id must be a positive integer)")
+            }
+            let resolved = try await service.resolveRejection(id: id, by: caller)
+            return try JSONResponse.make(AdminViews.Rejection(resolved), request: request)
         }
         admin.post("/admins") { request, context in
             let caller = try await principal(request)

@@ -61,6 +61,8 @@ enum AdminViews {
     }
 
     struct Rejection: Encodable {
+        var id: Int64?
+        var resolved: Bool
         var deviceId: String
         var seq: Int64?
         var code: ErrorCode
@@ -70,6 +72,8 @@ enum AdminViews {
         var mutation: JSONValue
 
         init(_ rejection: RejectedMutation) {
+            id = rejection.id
+            resolved = rejection.resolved
             deviceId = rejection.deviceId
             seq = rejection.seq
             code = rejection.code

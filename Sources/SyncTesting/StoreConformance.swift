@@ -8,8 +8,10 @@ import SyncStore
 package enum StoreConformance {
     package typealias Check = @Sendable (_ makeStore: @Sendable () async throws -> any SyncStore) async throws -> Void
 
-    /// The checks by name: these and the scope checks (`StoreConformance+Scope`).
+    /// The checks by name: these, the scope checks (`StoreConformance+Scope`) and the rejection checks
+    /// (`StoreConformance+Rejections`).
     package static let checks: [String: Check] = basicChecks.merging(scopeChecks) { first, _ in first }
+        .merging(rejectionChecks) { first, _ in first }
 
     static let basicChecks: [String: Check] = [
         "replayedPushChangesNothing": replayedPushChangesNothing,
