@@ -9,11 +9,21 @@ import Glibc
 /// The TLS edge against real clients: TLS 1.2 offers AEAD suites only (Mozilla "intermediate"), and a
 /// connection that never completes a handshake is closed after `handshakeTimeoutSeconds`.
 @Suite(.serialized) struct TLSHardeningTests {
+    /// Runs blocking work (a child process, a socket read) on a thread of its own: on the cooperative pool
+    /// (two threads on a 2-core machine) it would starve every other test running in parallel.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
     /// `openssl s_client` forced to TLS 1.2 and one suite: whether the handshake succeeded with it.
-    static func handshake(port: Int, cipher: String, ca: String) throws -> Bool {
-        let result = try LiveTLSTests.runTool("/usr/bin/openssl", [
-            "s_client", "-connect", "127.0.0.1:\(port)", "-tls1_2", "-cipher", cipher, "-CAfile", ca, "-brief",
-        ])
+    static func handshake(port: Int, cipher: String, ca: String) async throws -> Bool {
+        let result = try await offPool {
+            try LiveTLSTests.runTool("/usr/bin/openssl", [
+                "s_client", "-connect", "127.0.0.1:\(port)", "-tls1_2", "-cipher", cipher, "-CAfile", ca, "-brief",
+            ])
+        }
         return result.status == 0 && result.output.contains("Ciphersuite: \(cipher)")
     }
 
@@ -22,11 +32,11 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: certificates.directory) }
         try await LiveServer.run(store: MemorySyncStore(), certificates: certificates) { port, _ in
             for cipher in ["ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "AES256-SHA", "AES128-GCM-SHA256"] {
-                let accepted = try Self.handshake(port: port, cipher: cipher, ca: certificates.ca)
+                let accepted = try await Self.handshake(port: port, cipher: cipher, ca: certificates.ca)
                 #expect(!accepted, "\(cipher) was accepted")
             }
             for cipher in ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305"] {
-                let accepted = try Self.handshake(port: port, cipher: cipher, ca: certificates.ca)
+                let accepted = try await Self.handshake(port: port, cipher: cipher, ca: certificates.ca)
                 #expect(accepted, "\(cipher) was refused")
             }
         }
@@ -38,7 +48,7 @@ import Glibc
         try await LiveServer.run(store: MemorySyncStore(), certificates: certificates,
                                  configure: { $0.handshakeTimeoutSeconds = 1 }) { port, _ in
             let started = ContinuousClock.now
-            let closed = try Self.silentConnectionIsClosed(port: port, waitingAtMost: 8)
+            let closed = try await Self.offPool { try Self.silentConnectionIsClosed(port: port, waitingAtMost: 8) }
             let waited = ContinuousClock.now - started
             #expect(closed, "the server still held the silent connection after 8 s")
             #expect(waited >= .milliseconds(900) && waited < .seconds(5), "closed after \(waited)")
@@ -64,8 +74,12 @@ import Glibc
             try await Task.sleep(for: .seconds(2))
             input.fileHandleForWriting.write(Data("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
             try input.fileHandleForWriting.close()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
+            let reader = output.fileHandleForReading
+            let data = try await Self.offPool {
+                let data = reader.readDataToEndOfFile()
+                process.waitUntilExit()
+                return data
+            }
             let text = String(decoding: data, as: UTF8.self)
             #expect(text.hasPrefix("HTTP/1.1 200"), "\(text.prefix(200))")
         }
