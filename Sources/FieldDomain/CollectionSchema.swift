@@ -93,6 +93,14 @@ public struct CollectionSchema: Sendable {
         return nil
     }
 
+    /// Checks one known field's value (type, range, codes) on its own, as `validate` would; nil for a valid
+    /// or null value or a field this schema does not know. The engine uses it where a value must be sound
+    /// before another rule reads it (a visit's `villageCode` before the scope check).
+    public func validateValue(of name: String, _ value: JSONValue) -> FieldViolation? {
+        guard let spec = fieldsByName[name], !value.isNull else { return nil }
+        return spec.kind.check(value)?.on(name)
+    }
+
     /// The spec of a known field, or of an acceptable extension field.
     private func resolve(_ name: String) -> Result<FieldSpec, FieldViolation> {
         if let spec = fieldsByName[name] { return .success(spec) }

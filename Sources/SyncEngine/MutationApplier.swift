@@ -188,6 +188,11 @@ public struct MutationApplier: Sendable {
             household = found
         }
         if collection == .visits {
+            // A malformed village code is `invalid_region_code`, not a village outside the scope: the value is
+            // checked before the scope rules compare it (protocol/README.md §6.4).
+            if let sent = fields["villageCode"], let violation = schema.validateValue(of: "villageCode", sent) {
+                return rejected(violation)
+            }
             if let household {
                 let village = household.scope.villageCode
                 if let sent = fields["villageCode"]?.stringValue, sent != village { return outOfScope("villageCode") }

@@ -12,9 +12,13 @@ public struct RejectedMutation: Sendable, Hashable, Codable {
     public var mutation: JSONValue
     /// Server time of the rejection, milliseconds since 1970.
     public var at: Int64
+    /// The store's id for it, once stored (nil in a plan).
+    public var id: Int64?
+    /// Whether an admin marked it handled (`POST /admin/v1/rejections/{id}/resolve`).
+    public var resolved: Bool
 
     public init(deviceId: String, seq: Int64?, code: ErrorCode, field: String?, message: String,
-                mutation: JSONValue, at: Int64) {
+                mutation: JSONValue, at: Int64, id: Int64? = nil, resolved: Bool = false) {
         self.deviceId = deviceId
         self.seq = seq
         self.code = code
@@ -22,6 +26,8 @@ public struct RejectedMutation: Sendable, Hashable, Codable {
         self.message = message
         self.mutation = mutation
         self.at = at
+        self.id = id
+        self.resolved = resolved
     }
 }
 

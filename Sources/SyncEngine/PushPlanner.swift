@@ -46,7 +46,7 @@ public struct PushPlanner: Sendable {
     }
 
     /// Plans the push of `entries` (in the order sent) against `snapshot`.
-    /// `raw` are the entries as sent, kept with rejections for admins.
+    /// `raw` are the entries as sent, kept with rejections for admins (bounded: `RejectionBounds`).
     public func plan(entries: [PushEntry], raw: [JSONValue], snapshot: PushSnapshot) -> PushPlan {
         var state = snapshot
         var results: [MutationResult] = []
@@ -74,8 +74,8 @@ public struct PushPlanner: Sendable {
             guard let seq else {
                 // Unreadable entry: it has no place in the sequence, so it is answered but does not advance it.
                 if case .failure(let failure) = entry {
-                    let result = MutationResult.rejected(seq: nil, code: failure.code, field: failure.field,
-                                                         message: failure.message)
+                    let result = MutationResult.rejected(seq: nil, code: failure.code,
+                                                         field: RejectionBounds.field(failure.field), message: failure.message)
                     results.append(result)
                     rejections.append(rejection(result, mutation: rawEntry))
                 }
@@ -96,7 +96,8 @@ public struct PushPlanner: Sendable {
             let result: MutationResult
             switch entry {
             case .failure(let failure):
-                result = .rejected(seq: seq, code: failure.code, field: failure.field, message: failure.message)
+                result = .rejected(seq: seq, code: failure.code, field: RejectionBounds.field(failure.field),
+                                   message: failure.message)
             case .success(let mutation):
                 var (stamp, wasClamped) = context.clamp.clamp(mutation.stamp, serverNow: context.serverNow)
                 if wasClamped {
@@ -105,7 +106,7 @@ public struct PushPlanner: Sendable {
                 }
                 switch applier.apply(mutation, stamp: stamp, records: state.records, scope: state.scope) {
                 case .rejected(let code, let field, let message):
-                    result = .rejected(seq: seq, code: code, field: field, message: message)
+                    result = .rejected(seq: seq, code: code, field: RejectionBounds.field(field), message: message)
                 case .unchanged(let version, let opened):
                     clamped = clamped || wasClamped
                     conflicts += opened
@@ -160,7 +161,7 @@ public struct PushPlanner: Sendable {
 
     private func rejection(_ result: MutationResult, mutation: JSONValue) -> RejectedMutation {
         RejectedMutation(deviceId: context.deviceId, seq: result.seq, code: result.code ?? .malformedMutation,
-                         field: result.field, message: result.message ?? "", mutation: mutation,
+                         field: result.field, message: result.message ?? "", mutation: RejectionBounds.keptEntry(mutation),
                          at: context.serverNow)
     }
 }

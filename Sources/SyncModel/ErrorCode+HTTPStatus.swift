@@ -6,6 +6,7 @@ extension ErrorCode {
         case .tokenMissing, .tokenInvalid, .tokenExpired, .deviceRevoked, .proofInvalid: return 401
         case .deviceMismatch, .forbidden: return 403
         case .notFound, .conflictNotFound, .recordNotFound: return 404
+        case .methodNotAllowed: return 405
         case .conflictNotOpen, .enrolmentCodeUsed: return 409
         case .resyncRequired: return 410
         case .bodyTooLarge: return 413

@@ -55,6 +55,8 @@ extension ErrorCode {
     public static let protocolUnsupported = ErrorCode("protocol_unsupported")
     /// No such resource [404].
     public static let notFound = ErrorCode("not_found")
+    /// The path exists but not with this method; the `Allow` header lists the methods it has [405].
+    public static let methodNotAllowed = ErrorCode("method_not_allowed")
     /// The server is overloaded; retry after the `Retry-After` delay [503].
     public static let overloaded = ErrorCode("overloaded")
     /// Something failed inside the server; details are in its log, never in the response [500].

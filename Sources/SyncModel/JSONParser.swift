@@ -5,7 +5,8 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
     public var description: String { "\(reason) at byte \(offset)" }
 }
 
-/// A small, strict RFC 8259 reader straight into `JSONValue`.
+/// A small, strict RFC 8259 reader straight into `JSONValue`. Objects with a duplicate member name are
+/// refused (`duplicate member name`).
 ///
 /// The server reads every push body and every stored record through it; going through `Codable` cost a
 /// thrown error for every type guessed wrong on every value and dominated push CPU time (BENCHMARKS.md).
@@ -76,12 +77,17 @@ public struct JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let keyOffset = index
             let key = try parseString()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue(depth: depth)
+            // RFC 8259 §4 leaves duplicate names to the reader; readers disagree on which one wins, so a
+            // body that has them means different things to different parsers: refused, never guessed.
+            guard members.updateValue(try parseValue(depth: depth), forKey: key) == nil else {
+                throw JSONParseError(offset: keyOffset, reason: "duplicate member name")
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {

@@ -47,7 +47,7 @@ struct AdminRoutes<Context: RequestContext> {
             let caller = try await principal(request)
             var request = request
             let body = try await request.collectBody(upTo: 64 * 1024)
-            let enroll = try JSONResponse.decoder.decode(EnrollRequest.self, from: body)
+            let enroll = try RequestDecoding.decode(EnrollRequest.self, from: body)
             try AdminViews.checkLabel(enroll.label)
             let enrollment: Enrollment
             switch (enroll.helperId, enroll.adminId) {
@@ -67,7 +67,7 @@ struct AdminRoutes<Context: RequestContext> {
             let caller = try await principal(request)
             var request = request
             let body = try await request.collectBody(upTo: 16 * 1024)
-            let ask = try JSONResponse.decoder.decode(EnrolmentCodeRequest.self, from: body)
+            let ask = try RequestDecoding.decode(EnrolmentCodeRequest.self, from: body)
             let issued = try await service.issueEnrolmentCode(helperId: ask.helperId, adminId: ask.adminId, label: ask.label,
                                                               expiresInHours: ask.expiresInHours, by: caller)
             return try JSONResponse.make(AdminViews.EnrolmentCodeView(issued), status: .created, request: request)
@@ -85,9 +85,15 @@ struct AdminRoutes<Context: RequestContext> {
         admin.get("/helpers") { request, context in
             let caller = try await principal(request)
             let query = request.uri.queryParameters
-            let page = try await service.helpers(limit: try int(query["limit"], default: 100),
-                                                 offset: try int(query["offset"], default: 0), by: caller)
+            let page = try await service.helpers(limit: try int(query["limit"], "limit", default: 100, in: 1...1000),
+                                                 offset: try int(query["offset"], "offset", default: 0, in: 0...Int.max),
+                                                 by: caller)
             return try JSONResponse.make(AdminViews.HelpersPage(helpers: page.helpers, total: page.total), request: request)
+        }
+        admin.get("/helpers/:id") { request, context in
+            let caller = try await principal(request)
+            let detail = try await service.helperDetail(id: try context.parameters.require("id"), by: caller)
+            return try JSONResponse.make(detail, request: request)
         }
         admin.get("/devices") { request, context in
             let caller = try await principal(request)
@@ -99,15 +105,24 @@ struct AdminRoutes<Context: RequestContext> {
             let caller = try await principal(request)
             let query = request.uri.queryParameters
             let rejections = try await service.rejections(deviceId: query["deviceId"].map { String($0) },
-                                                          limit: try int(query["limit"], default: 100), by: caller)
+                                                          limit: try int(query["limit"], "limit", default: 100, in: 1...1000),
+                                                          by: caller)
             return try JSONResponse.make(AdminViews.RejectionsPage(rejections: rejections.map(AdminViews.Rejection.init)),
                                          request: request)
+        }
+        admin.post("/rejections/:id/resolve") { request, context in
+            let caller = try await principal(request)
+            guard let id = Int64(try context.parameters.require("id")), id >= 1 else {
+                throw APIError(.badRequest, .invalidRequest, "id 应为正整数 (rejection id must be a positive integer)")
+            }
+            let resolved = try await service.resolveRejection(id: id, by: caller)
+            return try JSONResponse.make(AdminViews.Rejection(resolved), request: request)
         }
         admin.post("/admins") { request, context in
             let caller = try await principal(request)
             var request = request
             let body = try await request.collectBody(upTo: 16 * 1024)
-            let add = try JSONResponse.decoder.decode(AdminRequest.self, from: body)
+            let add = try RequestDecoding.decode(AdminRequest.self, from: body)
             guard let role = AdminRole(rawValue: add.role) else {
                 throw APIError(.badRequest, .invalidRequest, "role 应为 village、town 或 county (unknown role)")
             }
@@ -129,7 +144,7 @@ struct AdminRoutes<Context: RequestContext> {
             let caller = try await principal(request)
             var request = request
             let body = try await request.collectBody(upTo: 16 * 1024)
-            let assign = try JSONResponse.decoder.decode(AssignRequest.self, from: body)
+            let assign = try RequestDecoding.decode(AssignRequest.self, from: body)
             let result = try await service.assign(household: assign.householdId, helper: assign.helperId,
                                                   replacing: assign.replace, by: caller)
             return try JSONResponse.make(AdminViews.AssignmentView(result), status: .created, request: request)
@@ -144,10 +159,13 @@ struct AdminRoutes<Context: RequestContext> {
         try await service.authenticateAdmin(authorization: request.headers[.authorization], operatorToken: adminToken)
     }
 
-    private func int(_ raw: Substring?, default value: Int) throws -> Int {
+    /// A paging parameter: absent → `value`; not an integer in `range` → 400 `invalid_request`, never clamped
+    /// (protocol/README.md §12).
+    private func int(_ raw: Substring?, _ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let raw else { return value }
-        guard let parsed = Int(String(raw)), parsed >= 0 else {
-            throw APIError(.badRequest, .invalidRequest, "分页参数必须是非负整数 (limit/offset must be integers ≥ 0)")
+        guard let parsed = Int(String(raw)), range.contains(parsed) else {
+            let bounds = range.upperBound == .max ? "≥ \(range.lowerBound)" : "\(range.lowerBound)–\(range.upperBound)"
+            throw APIError(.badRequest, .invalidRequest, "\(name) 应为 \(bounds) 的整数 (\(name) must be an integer \(bounds))")
         }
         return parsed
     }

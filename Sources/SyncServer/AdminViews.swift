@@ -89,6 +89,8 @@ enum AdminViews {
     }
 
     struct Rejection: Encodable {
+        var id: Int64?
+        var resolved: Bool
         var deviceId: String
         var seq: Int64?
         var code: ErrorCode
@@ -98,6 +100,8 @@ enum AdminViews {
         var mutation: JSONValue
 
         init(_ rejection: RejectedMutation) {
+            id = rejection.id
+            resolved = rejection.resolved
             deviceId = rejection.deviceId
             seq = rejection.seq
             code = rejection.code
@@ -242,10 +246,9 @@ enum AdminViews {
         }
     }
 
-    /// A device label is shown to admins: bounded like every stored device-supplied string.
+    /// A device label is shown to admins: bounded like every stored free-text string. The service checks it
+    /// too (`bangfu-admin enroll` does not come through here).
     static func checkLabel(_ label: String?) throws {
-        if let label, label.count > 100 {
-            throw APIError(.badRequest, .invalidRequest, "label 最多100个字符 (label is at most 100 characters)")
-        }
+        try InputLimits.checkLabel(label)
     }
 }

@@ -16,7 +16,7 @@ enum JSONResponse {
 
     static let decoder = JSONDecoder()
 
-    /// Smallest body worth compressing.
+    /// Smallest body worth compressing (documented in protocol/README.md §10).
     static let compressionThreshold = 1024
 
     static func make<Value: Encodable>(

@@ -14,6 +14,7 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
     package var pullPageBytes: Int?
     package var compactionHorizonDays: Int?
     package var maxConcurrentRequests: Int?
+    package var handshakeTimeoutSeconds: Int?
     package var logLevel: String?
     package var auditKeyFile: String?
 
@@ -38,6 +39,7 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
         pullPageBytes = try int("BANGFU_PULL_PAGE_BYTES")
         compactionHorizonDays = try int("BANGFU_COMPACTION_HORIZON_DAYS")
         maxConcurrentRequests = try int("BANGFU_MAX_CONCURRENT_REQUESTS")
+        handshakeTimeoutSeconds = try int("BANGFU_HANDSHAKE_TIMEOUT_SECONDS")
         logLevel = environment["BANGFU_LOG_LEVEL"]
         auditKeyFile = environment["BANGFU_AUDIT_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -78,6 +80,7 @@ extension ServerConfiguration {
             if let value = layer.pullPageBytes { config.pullPageBytes = value }
             if let value = layer.compactionHorizonDays { config.compactionHorizonDays = value }
             if let value = layer.maxConcurrentRequests { config.maxConcurrentRequests = value }
+            if let value = layer.handshakeTimeoutSeconds { config.handshakeTimeoutSeconds = value }
             if let value = layer.logLevel { config.logLevel = value }
             if let value = layer.auditKeyFile { config.auditKeyFile = value }
         }
@@ -100,6 +103,9 @@ extension ServerConfiguration {
             throw ConfigurationError("compactionHorizonDays must be 0–3650 (0: no compaction)")
         }
         guard maxConcurrentRequests >= 1 else { throw ConfigurationError("maxConcurrentRequests must be ≥ 1") }
+        guard (1...300).contains(handshakeTimeoutSeconds) else {
+            throw ConfigurationError("handshakeTimeoutSeconds must be 1–300")
+        }
         if let postgres, !(postgres.hasPrefix("postgres://") || postgres.hasPrefix("postgresql://")) {
             throw ConfigurationError("postgres must be a URL like postgres://user@host:5432/database")
         }

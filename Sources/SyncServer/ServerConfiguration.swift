@@ -22,6 +22,8 @@ package struct ServerConfiguration: Sendable, Hashable, Codable {
     package var compactionHorizonDays: Int = 90
     /// Requests handled at once before the server answers 503 + Retry-After.
     package var maxConcurrentRequests: Int = 512
+    /// Seconds a new connection may take to complete its TLS handshake before it is closed.
+    package var handshakeTimeoutSeconds: Int = 10
     package var logLevel: String = "info"
     /// File holding the audit log's 32-byte key (protocol/audit.md §3); every node of a cluster needs the
     /// same file. Unset with SQLite: `audit.key` next to the database, created on first start.

@@ -28,7 +28,7 @@ struct SyncRoutes<Context: RequestContext> {
         try Self.checkProtocol(request)
         var request = request
         let body = try await request.collectBody(upTo: 16 * 1024)
-        let enrol = try JSONResponse.decoder.decode(EnrolRequest.self, from: body)
+        let enrol = try RequestDecoding.decode(EnrolRequest.self, from: body)
         return try JSONResponse.make(try await service.enrol(enrol), status: .created, request: request,
                                      headers: Self.protocolHeaders)
     }
@@ -38,7 +38,7 @@ struct SyncRoutes<Context: RequestContext> {
         try Self.checkProtocol(request)
         var request = request
         let body = try await request.collectBody(upTo: 16 * 1024)
-        let refresh = try JSONResponse.decoder.decode(TokenRefreshRequest.self, from: body)
+        let refresh = try RequestDecoding.decode(TokenRefreshRequest.self, from: body)
         return try JSONResponse.make(try await service.refresh(refresh), request: request, headers: Self.protocolHeaders)
     }
 
@@ -120,7 +120,7 @@ struct SyncRoutes<Context: RequestContext> {
         let body = try await request.collectBody(upTo: maxBodyBytes)
         let check: IntegrityRequest
         do {
-            check = try JSONDecoder().decode(IntegrityRequest.self, from: Data(buffer: body))
+            check = try RequestDecoding.decode(IntegrityRequest.self, from: body)
         } catch {
             throw APIError(.badRequest, .malformedJSON, "完整性校验格式错误 (body must be {households, other})")
         }
@@ -130,8 +130,8 @@ struct SyncRoutes<Context: RequestContext> {
 
     private func authenticate(_ request: Request) async throws -> DeviceIdentity {
         let authorization = request.headers[.authorization]
-        if let adminToken, let authorization, authorization.hasPrefix("Bearer "),
-            DeviceToken.constantTimeEquals(String(authorization.dropFirst(7)), adminToken)
+        if let adminToken, let token = BearerCredential.parse(authorization),
+            DeviceToken.constantTimeEquals(token, adminToken)
         {
             throw APIError(.forbidden, .forbidden, "管理令牌不能用于同步接口 (admin tokens cannot use the sync API)")
         }

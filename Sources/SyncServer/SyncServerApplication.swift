@@ -24,17 +24,29 @@ package enum SyncServerApplication {
     /// The routes over a service; exposed for in-process route tests.
     package static func router(service: SyncService, config: ServerConfiguration) -> Router<Context> {
         let router = Router(context: Context.self)
+        router.add(middleware: ProtocolHeaderMiddleware())
         router.add(middleware: ErrorMiddleware())
+        let knownRoutes = KnownRoutes()
+        router.add(middleware: MethodNotAllowedMiddleware(routes: knownRoutes))
         router.add(middleware: OverloadGate(limit: config.maxConcurrentRequests, inFlight: InFlightCounter()))
         router.get("/health") { request, _ in
             try JSONResponse.make(Health(), request: request)
         }
         SyncRoutes(service: service, maxBodyBytes: config.maxBodyBytes, adminToken: config.adminToken).register(on: router)
         AdminRoutes(service: service, adminToken: config.adminToken).register(on: router)
+        knownRoutes.load(from: router)
         return router
     }
 
-    /// The server's TLS settings: TLS 1.2 minimum, the configured chain and key.
+    /// The TLS 1.2 cipher suites offered: the AEAD suites of Mozilla's "intermediate" profile (forward secret,
+    /// no CBC, no SHA-1 MACs). BoringSSL has no DHE suites, and TLS 1.3 suites are all AEAD and fixed.
+    static let tls12CipherSuites = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    ].joined(separator: ":")
+
+    /// The server's TLS settings: TLS 1.2 minimum with AEAD suites only, the configured chain and key.
     package static func tlsConfiguration(_ config: ServerConfiguration) throws -> TLSConfiguration {
         guard let certPath = config.tlsCert, let keyPath = config.tlsKey else {
             throw ConfigurationError("TLS certificate and key are required")
@@ -43,6 +55,7 @@ package enum SyncServerApplication {
         let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         tls.minimumTLSVersion = .tlsv12
+        tls.cipherSuites = tls12CipherSuites
         return tls
     }
 
@@ -60,9 +73,12 @@ package enum SyncServerApplication {
             now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
             randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
             auditKey: auditKey, logger: logger)
+        let handshakeTimeout = TimeAmount.seconds(Int64(config.handshakeTimeoutSeconds))
         let application = Application(
             router: router(service: service, config: config),
-            server: try .tls(.http1(configuration: .init(idleTimeout: .seconds(120))),
+            server: try .tls(.http1(configuration: .init(
+                                 additionalChannelHandlers: [HandshakeTimeoutHandler(timeout: handshakeTimeout)],
+                                 idleTimeout: .seconds(120))),
                              tlsConfiguration: tlsConfiguration(config)),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "bangfu-sync"),
             services: [SyncLogFlusher(service: service), Compactor(service: service, horizonDays: config.compactionHorizonDays),

@@ -8,13 +8,12 @@ extension SyncService {
     /// The principal behind an admin `Authorization` header: the configured operator token, or an admin
     /// account's `bfa1.` token. A device token is `forbidden` here.
     package func authenticateAdmin(authorization: String?, operatorToken: String?) async throws -> Principal {
-        guard let authorization, authorization.hasPrefix("Bearer "), authorization.count > 7 else {
+        guard let token = BearerCredential.parse(authorization) else {
             if operatorToken == nil {
                 throw ServiceError(.forbidden, "管理接口未启用 (admin API disabled: no admin token configured)")
             }
             throw ServiceError(.tokenMissing, "缺少管理令牌 (missing admin bearer token)")
         }
-        let token = String(authorization.dropFirst(7))
         if let operatorToken, DeviceToken.constantTimeEquals(token, operatorToken) {
             return .admin(id: Self.operatorId, role: .operator, region: "")
         }

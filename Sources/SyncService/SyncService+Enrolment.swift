@@ -30,9 +30,7 @@ extension SyncService {
         guard (1...720).contains(hours) else {
             throw ServiceError(.invalidRequest, "有效期须为 1–720 小时 (expiresInHours out of range)")
         }
-        if let label, label.count > 100 {
-            throw ServiceError(.invalidRequest, "设备名称最多100个字 (label over 100 characters)")
-        }
+        try InputLimits.checkLabel(label)
         var code = EnrolmentCode(codeHash: "", helperId: "", label: label, createdBy: caller.id, createdAt: now(),
                                  expiresAt: now() + Int64(hours) * 3_600_000)
         switch (helperId, adminId) {
@@ -74,9 +72,7 @@ extension SyncService {
         guard let key = Base64URL.decode(request.publicKey), key.count == 32,
             (try? Curve25519.Signing.PublicKey(rawRepresentation: key)) != nil
         else { throw ServiceError(.invalidPublicKey, "公钥应为32字节Ed25519公钥的base64url (public key must be raw Ed25519, base64url)") }
-        if let label = request.label, label.count > 100 {
-            throw ServiceError(.invalidRequest, "设备名称最多100个字 (label over 100 characters)")
-        }
+        try InputLimits.checkLabel(request.label)
         let at = now()
         let deviceId = Self.uuidString(randomBytes(16))
         let access = DeviceToken.make(deviceId: deviceId, randomBytes: randomBytes(32))

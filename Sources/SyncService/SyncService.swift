@@ -40,14 +40,13 @@ package final class SyncService: Sendable {
 
     /// Checks an `Authorization` header value and returns the device it belongs to.
     package func authenticate(authorization: String?) async throws -> DeviceIdentity {
-        guard let authorization, !authorization.isEmpty else {
+        guard let token = BearerCredential.parse(authorization) else {
             throw ServiceError(.tokenMissing, "缺少设备令牌 (missing bearer token)")
         }
-        if authorization.hasPrefix("Bearer " + DeviceToken.adminPrefix + ".") {
+        if token.hasPrefix(DeviceToken.adminPrefix + ".") {
             throw ServiceError(.forbidden, "管理令牌不能用于同步接口 (admin tokens cannot use the sync API)")
         }
-        guard authorization.hasPrefix("Bearer "), let parsed = DeviceToken.parse(String(authorization.dropFirst(7)))
-        else { throw ServiceError(.tokenInvalid, "设备令牌无效 (invalid token)") }
+        guard let parsed = DeviceToken.parse(token) else { throw ServiceError(.tokenInvalid, "设备令牌无效 (invalid token)") }
         guard let device = try await store.device(id: parsed.deviceId),
             DeviceToken.constantTimeEquals(device.tokenHash, DeviceToken.hash(secret: parsed.secret))
         else { throw ServiceError(.tokenInvalid, "设备令牌无效 (invalid token)") }
@@ -83,6 +82,7 @@ package final class SyncService: Sendable {
             throw ServiceError(.invalidRequest,
                                "单次提交最多 \(config.maxMutationsPerPush) 条 (too many mutations in one push)")
         }
+        try InputLimits.checkClientVersion(envelope.clientVersion)
         let started = ContinuousClock.now
         let serverNow = now()
         var parsed = envelope.mutations.map(Mutation.parse)
@@ -127,6 +127,7 @@ package final class SyncService: Sendable {
     package func pull(cursor token: String?, maxBytes: Int?, clientVersion: String?, from device: DeviceIdentity,
                       protocolVersion: Int = ProtocolVersion.current) async throws -> PullResponse
     {
+        try InputLimits.checkClientVersion(clientVersion)
         guard let cursor = SyncCursor(token: token ?? "") else {
             throw ServiceError(.invalidCursor, "同步游标无效，请从头同步 (cursor not issued by this server)")
         }
@@ -184,6 +185,7 @@ package final class SyncService: Sendable {
     func enroll(owner helperId: String, role: AdminRole?, region: String?, label: String?, expiresInDays: Int?,
                 by actor: String) async throws -> Enrollment
     {
+        try InputLimits.checkLabel(label)
         let days = expiresInDays ?? config.tokenLifetimeDays
         guard (1...3650).contains(days) else {
             throw ServiceError(.invalidRequest, "有效期须为 1–3650 天 (expiresInDays out of range)")

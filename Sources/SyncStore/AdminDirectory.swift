@@ -43,4 +43,6 @@ package protocol AdminDirectory: Sendable {
     func helperIds(inRegion regionPrefix: String) async throws -> Set<String>
     /// The households of `helperId`'s current assignments.
     func householdsAssigned(to helperId: String) async throws -> Set<String>
+    /// The helpers currently assigned to each of `households` (a household without one is absent).
+    func helpersAssigned(to households: Set<String>) async throws -> [String: Set<String>]
 }

@@ -107,7 +107,10 @@ package final class MemorySyncStore: SyncStore {
             for outcome in plan.newOutcomes {
                 if let seq = outcome.seq { state.outcomes[load.deviceId, default: [:]][seq] = outcome }
             }
-            state.rejections.append(contentsOf: plan.rejections)
+            for var rejection in plan.rejections {
+                rejection.id = Int64(state.rejections.count + 1)
+                state.rejections.append(rejection)
+            }
             for conflict in plan.conflicts {
                 state.conflictIndex[conflict.id] = state.conflicts.count
                 state.conflicts.append(conflict)
@@ -277,7 +280,7 @@ package final class MemorySyncStore: SyncStore {
                     deviceId: device.deviceId, helperId: device.helperId, label: device.label,
                     lastSyncAt: log.map(\.at).max(), lastAppliedSeq: state.lastApplied[device.deviceId] ?? 0,
                     cursorVersion: cursor, lag: max(0, state.head - cursor),
-                    rejectedOpen: state.rejections.filter { $0.deviceId == device.deviceId }.count,
+                    rejectedOpen: state.rejections.filter { $0.deviceId == device.deviceId && !$0.resolved }.count,
                     clientVersion: log.last(where: { $0.clientVersion != nil })?.clientVersion, clockSkewFlagged: log.contains { $0.clockSkewClamped })
             }
         }
@@ -286,6 +289,19 @@ package final class MemorySyncStore: SyncStore {
     package func rejections(deviceIds: Set<String>?, limit: Int) async throws -> [RejectedMutation] {
         state.withLock { state in
             Array(state.rejections.reversed().lazy.filter { deviceIds?.contains($0.deviceId) ?? true }.prefix(limit))
+        }
+    }
+
+    package func rejection(id: Int64) async throws -> RejectedMutation? {
+        state.withLock { state in state.rejections.indices.contains(Int(id) - 1) ? state.rejections[Int(id) - 1] : nil }
+    }
+
+    package func resolveRejection(id: Int64) async throws -> RejectedMutation? {
+        state.withLock { state in
+            // Ids are positions in the list, which only grows.
+            guard state.rejections.indices.contains(Int(id) - 1) else { return nil }
+            state.rejections[Int(id) - 1].resolved = true
+            return state.rejections[Int(id) - 1]
         }
     }
 
@@ -386,6 +402,19 @@ package final class MemorySyncStore: SyncStore {
                 guard let record = state.records[key], !record.deleted else { return nil }
                 return record.scope.householdId
             })
+        }
+    }
+
+    package func helpersAssigned(to households: Set<String>) async throws -> [String: Set<String>] {
+        state.withLock { state in
+            var helpers: [String: Set<String>] = [:]
+            for household in households {
+                for key in state.byHousehold[household] ?? [] where key.collection == .assignments {
+                    guard let record = state.records[key], !record.deleted, let helper = record.scope.helperId else { continue }
+                    helpers[household, default: []].insert(helper)
+                }
+            }
+            return helpers
         }
     }
 

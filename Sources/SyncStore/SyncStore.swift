@@ -63,6 +63,13 @@ package protocol SyncStore: AdminDirectory, DeviceRegistry, AuditLog {
     /// every device when nil.
     func rejections(deviceIds: Set<String>?, limit: Int) async throws -> [RejectedMutation]
 
+    /// One kept rejection by its id.
+    func rejection(id: Int64) async throws -> RejectedMutation?
+
+    /// Marks a kept rejection handled, so that it no longer counts in `rejectedOpen`; resolving one again
+    /// changes nothing. Returns it as it now is, nil when no rejection has this id.
+    func resolveRejection(id: Int64) async throws -> RejectedMutation?
+
     /// Helpers with their household counts, ordered by id.
     func helpers(limit: Int, offset: Int) async throws -> (helpers: [HelperSummary], total: Int)
 

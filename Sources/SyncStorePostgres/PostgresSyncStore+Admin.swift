@@ -70,13 +70,7 @@ extension PostgresSyncStore {
             } else {
                 query = "SELECT * FROM rejections ORDER BY id DESC LIMIT \(Int64(limit))"
             }
-            return try await rows(query, on: connection).map { row in
-                RejectedMutation(
-                    deviceId: try row["device_id"].decode(String.self), seq: try row["seq"].decode(Int64?.self),
-                    code: ErrorCode(try row["code"].decode(String.self)), field: try row["field"].decode(String?.self),
-                    message: try row["message"].decode(String.self),
-                    mutation: try RecordCodec.decode(row["mutation"].decode(Data.self)), at: try row["at"].decode(Int64.self))
-            }
+            return try await rows(query, on: connection).map(Self.rejection(from:))
         }
     }
 
@@ -292,6 +286,18 @@ extension PostgresSyncStore {
                 WHERE collection = 'assignments' AND deleted = FALSE AND helper_id = \(helperId) AND household_id IS NOT NULL
                 """, logger: logger).decode(String.self) { households.insert(household) }
             return households
+        }
+    }
+
+    package func helpersAssigned(to households: Set<String>) async throws -> [String: Set<String>] {
+        try await withConnection { connection in
+            var helpers: [String: Set<String>] = [:]
+            for try await (household, helper) in try await connection.query("""
+                SELECT household_id, helper_id FROM records
+                WHERE collection = 'assignments' AND deleted = FALSE AND helper_id IS NOT NULL
+                  AND household_id = ANY(\(households.sorted()))
+                """, logger: logger).decode((String, String).self) { helpers[household, default: []].insert(helper) }
+            return helpers
         }
     }
 

@@ -54,6 +54,22 @@ extension SQLiteSyncStore {
         }
     }
 
+    package func helpersAssigned(to households: Set<String>) async throws -> [String: Set<String>] {
+        try await pool.read { db in
+            // One JSON array argument, however many households (no bound-variable limit).
+            let ids = String(decoding: JSONWriter.bytes(.array(households.sorted().map { .string($0) })), as: UTF8.self)
+            var helpers: [String: Set<String>] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT household_id, helper_id FROM records
+                WHERE collection = 'assignments' AND deleted = 0 AND helper_id IS NOT NULL
+                  AND household_id IN (SELECT value FROM json_each(?))
+                """, arguments: [ids]) {
+                helpers[row["household_id"], default: []].insert(row["helper_id"])
+            }
+            return helpers
+        }
+    }
+
     private static func admin(_ row: Row) throws -> AdminAccount {
         guard let role = AdminRole(rawValue: row["role"]) else {
             throw SyncStoreError(.corruptRecord, "unknown admin role in store")

@@ -169,13 +169,7 @@ package final class SQLiteSyncStore: SyncStore {
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM rejections ORDER BY id DESC LIMIT ?", arguments: [limit])
             }
-            return try rows.map { row in
-                let mutation: Data = row["mutation"]
-                return RejectedMutation(
-                    deviceId: row["device_id"], seq: row["seq"], code: ErrorCode(row["code"] as String),
-                    field: row["field"], message: row["message"],
-                    mutation: try RecordCodec.decode(mutation), at: row["at"])
-            }
+            return try rows.map(Self.rejection(from:))
         }
     }
 

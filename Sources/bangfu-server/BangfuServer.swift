@@ -28,6 +28,8 @@ struct BangfuServer: AsyncParsableCommand {
     @Option(name: .customLong("compaction-horizon-days"), help: "Compact tombstones older than this, daily (default 90; 0: off).")
     var compactionHorizonDays: Int?
     @Option(name: .customLong("max-concurrent-requests"), help: "Requests in flight before 503 (default 512).") var maxConcurrentRequests: Int?
+    @Option(name: .customLong("handshake-timeout-seconds"), help: "Close connections without a TLS handshake after this (default 10).")
+    var handshakeTimeoutSeconds: Int?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (default info).") var logLevel: String?
     @Option(name: .customLong("audit-key-file"),
             help: "32-byte audit key file, the same on every node (BANGFU_AUDIT_KEY_FILE; SQLite default: audit.key next to the database).")
@@ -47,6 +49,7 @@ struct BangfuServer: AsyncParsableCommand {
         flags.pullPageBytes = pullPageBytes
         flags.compactionHorizonDays = compactionHorizonDays
         flags.maxConcurrentRequests = maxConcurrentRequests
+        flags.handshakeTimeoutSeconds = handshakeTimeoutSeconds
         flags.logLevel = logLevel
         flags.auditKeyFile = auditKeyFile
         let environment = ProcessInfo.processInfo.environment

@@ -80,3 +80,27 @@ import Testing
         #expect(codable == request.jsonValue)
     }
 }
+
+/// Duplicate member names are refused, at any depth, whatever the spelling of the name (escapes included),
+/// with the offset of the second name and without echoing it.
+@Suite struct JSONParserDuplicateTests {
+    @Test(arguments: [
+        #"{"a":1,"a":2}"#, #"{"a":1,"b":{"c":1,"c":1}}"#, #"[{"x":null,"x":null}]"#, #"{"a":1,"\u0061":2}"#,
+        #"{"seq":1,"mutations":[],"seq":2}"#,
+    ])
+    func duplicateMemberNamesAreRefused(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(text.utf8)) }
+        do {
+            _ = try JSONParser.parse(Array(text.utf8))
+        } catch let error as JSONParseError {
+            #expect(error.reason == "duplicate member name")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func sameNameInSiblingObjectsIsFine() throws {
+        let value = try JSONParser.parse(Array(#"[{"a":1},{"a":2}]"#.utf8))
+        #expect(value == [["a": 1], ["a": 2]])
+    }
+}

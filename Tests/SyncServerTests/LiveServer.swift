@@ -36,6 +36,7 @@ enum LiveServer {
 
     static func run<T: Sendable>(
         store: any SyncStore, certificates: Certificates, adminToken: String? = nil, logger serverLogger: Logger? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (_ port: Int, _ service: SyncService) async throws -> T
     ) async throws -> T {
         var config = ServerConfiguration()
@@ -43,6 +44,7 @@ enum LiveServer {
         config.tlsCert = certificates.cert
         config.tlsKey = certificates.key
         config.adminToken = adminToken
+        configure(&config)
         var logger = Logger(label: "live-test")
         logger.logLevel = .warning
         if let serverLogger { logger = serverLogger }

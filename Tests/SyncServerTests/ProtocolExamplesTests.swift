@@ -39,6 +39,7 @@ import Testing
         (value.objectValue?["results"]?.arrayValue ?? []).map { result in
             let object = result.objectValue ?? [:]
             return [object["status"]?.stringValue, object["code"]?.stringValue,
+                    object["field"]?.stringValue.map { "field=\($0)" },
                     object["replayed"]?.boolValue.map { "replayed=\($0)" }].compactMap { $0 }.joined(separator: "/")
         }
     }
@@ -187,6 +188,46 @@ import Testing
     }
 
     struct ExampleError: Error {}
+
+    /// Every helper id in the examples has the shape real ones have (`hp` + county code + 5 digits), as the
+    /// seeded county's do.
+    @Test func exampleHelperIdsHaveTheRealShape() async throws {
+        let fixture = try await ServerFixture.make()
+        let shape = /^hp[0-9]{11}$/
+        #expect(fixture.helperId.wholeMatch(of: shape) != nil, "seeded id \(fixture.helperId)")
+        func helperIds(_ value: JSONValue, key: String?) -> [String] {
+            switch value {
+            // `stamps.helperId` is the stamp of a field called helperId, not an id.
+            case .object(let members): return members.filter { $0.key != "stamps" }.flatMap { helperIds($0.value, key: $0.key) }
+            case .array(let items): return items.flatMap { helperIds($0, key: key) }
+            case .string(let text): return ["helperId", "helpers"].contains(key) ? [text] : []
+            default: return []
+            }
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path).filter { $0.hasSuffix(".json") }
+        var seen = 0
+        for name in names {
+            for id in helperIds(try Self.json(name), key: nil) {
+                seen += 1
+                #expect(id.wholeMatch(of: shape) != nil, "\(name): helper id \(id)")
+            }
+        }
+        #expect(seen >= 6)
+    }
+
+    @Test func rejectionsAndHelperDetailHaveTheDocumentedShape() async throws {
+        let fixture = try await ServerFixture.make()
+        let rejected = try await Self.rewritten("push-request-rejected.json", fixture: fixture)
+        try await fixture.application().test(.router) { client in
+            try await client.execute(uri: "/sync/push", method: .post, headers: fixture.deviceHeaders, body: rejected) { _ in }
+            for (uri, name) in [("/admin/v1/rejections", "admin-rejections-response.json"),
+                                ("/admin/v1/helpers/\(fixture.helperId)", "admin-helper-response.json")] {
+                let actual = try await client.execute(uri: uri, method: .get, headers: fixture.adminHeaders) { try $0.json() }
+                let missing = Self.missingKeys(actual: actual, documented: try Self.json(name))
+                #expect(missing.isEmpty, "\(name): missing \(missing)")
+            }
+        }
+    }
 
     @Test func errorExamplesCarryTheCodesTheServerSends() async throws {
         let fixture = try await ServerFixture.make()

@@ -36,3 +36,20 @@ import Testing
         #expect(throws: Never.self) { try ServerConfiguration.resolve([tls]) }
     }
 }
+
+/// The handshake timeout is one more key of the one configuration table, range-checked at start.
+@Suite struct HandshakeTimeoutConfigurationTests {
+    @Test func handshakeTimeoutIsReadFromEveryLayerAndBounded() throws {
+        var tls = ConfigurationLayer()
+        tls.tlsCert = "c.pem"
+        tls.tlsKey = "k.pem"
+        #expect(try ServerConfiguration.resolve([tls]).handshakeTimeoutSeconds == 10)
+        let environment = try ConfigurationLayer(environment: ["BANGFU_HANDSHAKE_TIMEOUT_SECONDS": "3"])
+        #expect(try ServerConfiguration.resolve([tls, environment]).handshakeTimeoutSeconds == 3)
+        for bad in [0, 301, -1] {
+            var layer = tls
+            layer.handshakeTimeoutSeconds = bad
+            #expect(throws: ConfigurationError.self) { try ServerConfiguration.resolve([layer]) }
+        }
+    }
+}
