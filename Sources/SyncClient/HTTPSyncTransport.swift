@@ -135,27 +135,28 @@ public final class HTTPSyncTransport: SyncTransport {
     }
 
     public func checkIntegrity(_ request: IntegrityRequest) async throws -> IntegrityResponse {
-        var http = await makeRequest(url: "\(baseURL)/sync/integrity")
-        http.method = .POST
-        http.headers.add(name: "Content-Type", value: "application/json")
-        http.body = .bytes(ByteBuffer(data: try SyncJSON.encoder().encode(request)))
-        return try await execute(http, expecting: IntegrityResponse.self)
+        try await post("/sync/integrity", request)
     }
 
+    /// `POST /sync/enrol`, without a bearer token: the code is the credential.
     public func enrol(_ request: EnrolRequest) async throws -> DeviceTokens {
-        var http = await makeRequest(url: "\(baseURL)/sync/enrol", authorized: false)
-        http.method = .POST
-        http.headers.add(name: "Content-Type", value: "application/json")
-        http.body = .bytes(ByteBuffer(data: try SyncJSON.encoder().encode(request)))
-        return try await execute(http, expecting: DeviceTokens.self)
+        try await post("/sync/enrol", request, authorized: false)
     }
 
+    /// `POST /sync/token`, without a bearer token: the refresh token and the proof are in the body.
     public func refreshTokens(_ request: TokenRefreshRequest) async throws -> DeviceTokens {
-        var http = await makeRequest(url: "\(baseURL)/sync/token", authorized: false)
+        try await post("/sync/token", request, authorized: false)
+    }
+
+    /// A JSON `POST` to `path`, its answer decoded.
+    private func post<Body: Encodable, Answer: Decodable>(_ path: String, _ body: Body, authorized: Bool = true)
+        async throws -> Answer
+    {
+        var http = await makeRequest(url: baseURL + path, authorized: authorized)
         http.method = .POST
         http.headers.add(name: "Content-Type", value: "application/json")
-        http.body = .bytes(ByteBuffer(data: try SyncJSON.encoder().encode(request)))
-        return try await execute(http, expecting: DeviceTokens.self)
+        http.body = .bytes(ByteBuffer(data: try SyncJSON.encoder().encode(body)))
+        return try await execute(http, expecting: Answer.self)
     }
 
     /// `GET /sync/events` (protocol/README.md §7a): one element per `poke` event, until the stream breaks
