@@ -6,6 +6,8 @@ import SyncModel
 /// (protocol/security.md §2–4).
 public actor DeviceSession {
     private var credentials: DeviceCredentials
+    /// Set once the server said `device_revoked`: nothing is signed or sent any more.
+    public private(set) var isRevoked = false
     private let key: Curve25519.Signing.PrivateKey
     private let store: any CredentialStore
 
@@ -37,7 +39,7 @@ public actor DeviceSession {
     }
 
     /// The bearer token to send now.
-    public var accessToken: String { credentials.accessToken }
+    public var accessToken: String { isRevoked ? "" : credentials.accessToken }
 
     /// The helper (or admin account) this phone acts for.
     public var helperId: String { credentials.helperId }
@@ -54,11 +56,17 @@ public actor DeviceSession {
 
     /// The `signature` field of a visit this phone records.
     public func signVisit(recordId: String, fields: [String: JSONValue]) throws -> JSONValue {
-        try DeviceSignature.signVisit(deviceId: deviceId, recordId: recordId, fields: fields, key: key)
+        guard !isRevoked else {
+            throw SyncError(kind: .server, code: .deviceRevoked, httpStatus: 401, message: "device revoked: enrol again")
+        }
+        return try DeviceSignature.signVisit(deviceId: deviceId, recordId: recordId, fields: fields, key: key)
     }
 
     /// Forgets the key and tokens (the device was revoked).
     public func wipe() async throws {
+        isRevoked = true
+        credentials.accessToken = ""
+        credentials.refreshToken = ""
         try await store.wipe()
     }
 }

@@ -40,6 +40,9 @@ extension SyncClient {
     }
 
     private func syncWithRetries() async throws -> SyncReport {
+        if await session?.isRevoked == true {
+            throw SyncError(kind: .server, code: .deviceRevoked, httpStatus: 401, message: "device revoked: enrol again")
+        }
         var report = SyncReport()
         var attempt = 0
         var refreshed = false

@@ -22,7 +22,7 @@ public enum DeviceSignature {
     /// server fills it from the household (which is signed), so it cannot differ from what was signed.
     public static func isSigned(_ name: String, in fields: [String: JSONValue]) -> Bool {
         if unsignedVisitFields.contains(name) { return false }
-        if name == "villageCode", fields["householdId"] != nil { return false }
+        if name == "villageCode", fields["householdId"]?.stringValue != nil { return false }
         return true
     }
 

@@ -35,10 +35,7 @@ extension SyncService {
                                  expiresAt: now() + Int64(hours) * 3_600_000)
         switch (helperId, adminId) {
         case (let helperId?, nil):
-            try await requireManages(helper: helperId, by: caller)
-            guard try await store.record(RecordKey(.helpers, helperId)).map({ !$0.deleted }) == true else {
-                throw ServiceError(.notFound, "帮扶责任人不存在 (no such helper)")
-            }
+            try await requireEnrols(helper: helperId, by: caller)
             code.helperId = helperId
         case (nil, let adminId?):
             guard let account = try await store.admin(id: adminId), !account.disabled else {
@@ -141,15 +138,17 @@ extension SyncService {
                 guard (device.refreshExpiresAt ?? 0) > at else {
                     throw ServiceError(.tokenExpired, "刷新令牌已过期，请重新登记设备 (refresh token expired)")
                 }
-                guard abs(request.timestamp - at) <= Self.refreshProofWindowMs,
+                // Compared without subtracting: a timestamp near Int64.min must not overflow (and stop the
+                // process) before the proof is even checked.
+                guard request.timestamp >= at - Self.refreshProofWindowMs, request.timestamp <= at + Self.refreshProofWindowMs,
                     DeviceSignature.verifyRefresh(refreshToken: request.refreshToken, timestamp: request.timestamp,
                                                   proof: request.proof, publicKey: key)
                 else { throw ServiceError(.proofInvalid, "设备密钥证明无效 (proof of the device key does not verify)") }
                 var changed = device
                 changed.tokenHash = access.hash
                 changed.expiresAt = at + accessHours * 3_600_000
-                // Using the current token retires the one before it; a retry keeps the retired one as it is.
-                if current { changed.previousRefreshHash = device.refreshHash }
+                // Using the current token retires the one before it; a retry with the retired one spends it.
+                changed.previousRefreshHash = current ? device.refreshHash : nil
                 changed.refreshHash = refresh.hash
                 changed.refreshExpiresAt = at + refreshDays * 86_400_000
                 return changed
@@ -170,26 +169,52 @@ extension SyncService {
             throw ServiceError(.notFound, "设备不存在 (no such device)")
         }
         if device.role != nil {
-            if device.helperId != caller.id, let account = try await store.admin(id: device.helperId) {
+            if device.helperId != caller.id {
+                // An admin's phone whose account is gone: only the operator may revoke it.
+                guard let account = try await store.admin(id: device.helperId) else {
+                    try requireRegion(caller, covers: "")
+                    return try await revoke(device, by: caller)
+                }
                 try requireManages(account, by: caller)
             }
         } else {
-            try await requireManages(helper: device.helperId, by: caller)
+            try await requireEnrols(helper: device.helperId, by: caller)
         }
+        return try await revoke(device, by: caller)
+    }
+
+    private func revoke(_ device: DeviceRecord, by caller: Principal) async throws -> DeviceRecord {
+        let id = device.deviceId
         let at = now()
+        let wasRevoked = device.revoked
         let revoked = try await store.updateDevice(id: id) { device in
             var changed = device
             if !changed.revoked {
                 changed.revoked = true
                 changed.revokedAt = at
             }
-            changed.refreshHash = nil
-            changed.previousRefreshHash = nil
+            // The refresh hashes stay: a revoked phone that refreshes must hear `device_revoked` (and wipe),
+            // not `token_invalid`. The revoked flag alone makes them worthless.
             return changed
         }
-        try await store.appendAudit([AuditEntry(action: .deviceRevoke, at: at, actor: caller.id, deviceId: id,
-                                                detail: ["owner": .string(revoked.helperId)])])
+        if !wasRevoked {
+            try await store.appendAudit([AuditEntry(action: .deviceRevoke, at: at, actor: caller.id, deviceId: id,
+                                                    detail: ["owner": .string(revoked.helperId)])])
+        }
         logger.notice("device revoked", metadata: ["sync.device": "\(id)", "admin.by": "\(caller.id)"])
         return revoked
+    }
+
+    /// Who may issue codes for, or revoke the phones of, a helper: an admin whose region covers every current
+    /// household of the helper (`requireManages`), and for a helper with no household yet, whose region
+    /// covers the helper's county. (Assignment is looser: the household assigned is in the caller's region.)
+    func requireEnrols(helper helperId: String, by caller: Principal) async throws {
+        guard let helper = try await store.record(RecordKey(.helpers, helperId)), !helper.deleted else {
+            throw ServiceError(.notFound, "帮扶责任人不存在 (no such helper)")
+        }
+        try await requireManages(helper: helperId, by: caller)
+        if Self.regionFilter(caller) != nil, try await store.householdsAssigned(to: helperId).isEmpty {
+            try requireRegion(caller, covers: helper.fields["countyCode"]?.stringValue)
+        }
     }
 }

@@ -40,8 +40,21 @@ extension SyncService {
                                         helperId: visit.fields["helperId"]?.stringValue,
                                         keyId: visit.fields[DeviceSignature.field]?.objectValue?["keyId"]?.stringValue)
         guard visit.fields[DeviceSignature.field] != nil else { return check }
-        guard let deviceId, let key = try await store.device(id: deviceId)?.publicKey.flatMap(Base64URL.decode) else {
+        guard let deviceId, let device = try await store.device(id: deviceId),
+            let key = device.publicKey.flatMap(Base64URL.decode)
+        else {
             check.status = .wrongKey
+            return check
+        }
+        // What the signature does not cover is what the server filled in: it must still be what the server
+        // would fill in, or the visit was moved to another helper or village after it was recorded.
+        let household = visit.fields["householdId"]?.stringValue
+        let village = visit.fields["villageCode"]?.stringValue
+        guard visit.fields["helperId"]?.stringValue == device.helperId, visit.scope.helperId == device.helperId,
+            household.map({ Scope.village(ofHousehold: $0) == village }) ?? true,
+            visit.scope.villageCode == village
+        else {
+            check.status = .invalid
             return check
         }
         switch DeviceSignature.verifyVisit(deviceId: deviceId, recordId: visit.id, fields: visit.fields, publicKey: key) {

@@ -70,6 +70,8 @@ import Testing
             #expect(error.code == .deviceRevoked)
         }
         #expect(try await credentials.load() == nil)
+        // The phone records nothing more until it is enrolled again.
+        await #expect(throws: SyncError.self) { try await client.recordVisit(Self.draft(fixture.households[0])) }
         #expect(try await local.snapshot(collection: "households", recordId: nil).confirmed.isEmpty)
         #expect(try await fixture.service.store.count(.visits) == 0)
     }
