@@ -54,7 +54,7 @@ extension SyncClient {
             do {
                 if mustRefresh {
                     // Inside the retry loop: a refresh lost on the network is retried like a push.
-                    try await session?.refresh(via: transport, now: clock())
+                    try await session?.refresh(via: transport, now: clock() + serverClockOffset)
                     mustRefresh = false
                     refreshed = true
                 }
@@ -132,6 +132,7 @@ extension SyncClient {
                 ])
                 continue
             }
+            serverClockOffset = response.serverTime - clock()
             let decision = PushDecision.make(sent: batch, response: response, acknowledged: acknowledged)
             report.newRejections += try await store.acknowledge(
                 upTo: decision.acknowledgeUpTo, results: response.results, now: clock())
@@ -176,6 +177,7 @@ extension SyncClient {
                 cursor = ""
                 continue
             }
+            serverClockOffset = page.serverTime - clock()
             try await store.applyPullPage(page, now: clock())
             report.pulledChanges += page.changes.count
             guard page.hasMore else { return }

@@ -34,6 +34,9 @@ public actor SyncClient {
     var lastIntegrityCheck: Int64?
     /// The enrolled phone's key and tokens; nil for a device enrolled before keys (a fixed token).
     let session: DeviceSession?
+    /// The server's clock minus this phone's, from the last answer (`serverTime`): a refresh proof is
+    /// stamped with server time, since village phones are often minutes or hours off.
+    var serverClockOffset: Int64 = 0
 
     /// Makes a client.
     /// - Parameters:

@@ -53,6 +53,26 @@ import Testing
         #expect(after.accessExpiresAt > fixture.clock.now())
     }
 
+    /// A village phone whose clock is two hours fast still refreshes: it stamps the proof with the server's
+    /// time, learned from the last answer.
+    @Test func aPhoneWithAWrongClockStillRefreshes() async throws {
+        let fixture = try await ServerFixture.make()
+        let issued = try await fixture.service.issueEnrolmentCode(helperId: fixture.helperId, adminId: nil, label: nil,
+                                                                  expiresInHours: nil, by: Self.operatorPrincipal)
+        let session = try await DeviceSession.enrol(code: issued.code, label: nil,
+                                                    transport: InProcessTransport(service: fixture.service, session: nil),
+                                                    store: MemoryCredentialStore())
+        let client = SyncClient(deviceId: session.deviceId, store: MemoryLocalStore(),
+                                transport: InProcessTransport(service: fixture.service, session: session),
+                                clock: { fixture.clock.now() + 2 * 3_600_000 }, random: SplitMix64(seed: 5),
+                                logger: Logger(label: "test"), integrityCheckInterval: nil, session: session)
+        try await client.sync()
+        fixture.clock.advance(by: 30 * 3_600_000)
+        _ = try await client.recordVisit(Self.draft(fixture.households[0]))
+        let report = try await client.sync()
+        #expect(report.acknowledged == 1)
+    }
+
     @Test func aRevokedPhoneWipesItsDataAndKeyAtItsNextSync() async throws {
         let fixture = try await ServerFixture.make()
         let credentials = MemoryCredentialStore()
