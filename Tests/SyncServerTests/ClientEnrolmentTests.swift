@@ -1,3 +1,4 @@
+import Foundation
 import FieldDomain
 import Logging
 import SyncClient
@@ -94,5 +95,45 @@ import Testing
         await #expect(throws: SyncError.self) { try await client.recordVisit(Self.draft(fixture.households[0])) }
         #expect(try await local.snapshot(collection: "households", recordId: nil).confirmed.isEmpty)
         #expect(try await fixture.service.store.count(.visits) == 0)
+    }
+}
+
+/// Revocation reaches every node at once: a phone enrolled and syncing through node B is refused on its next
+/// request after an admin revokes it through node A (two services over one PostgreSQL database).
+@Suite struct RevocationAcrossNodesTests {
+    @Test(.enabled(if: PostgresTestDatabase.url != nil, "BANGFU_TEST_POSTGRES_URL is not set"))
+    func aPhoneRevokedThroughOneNodeIsRefusedByAnother() async throws {
+        try await PostgresTestDatabase.withNodes(2) { nodes in
+            let fixture = try await StoreFixture.make(nodes[0], households: 30)
+            let (helper, households) = try fixture.helper()
+            func node(_ store: any SyncStore, _ name: String) -> SyncService {
+                SyncService(store: store, now: { Int64(Date().timeIntervalSince1970 * 1000) },
+                            randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
+                            auditKey: TestAuditKey.key, logger: Logger(label: name))
+            }
+            let nodeA = node(nodes[0], "node-a")
+            let nodeB = node(nodes[1], "node-b")
+            let issued = try await nodeA.issueEnrolmentCode(helperId: helper, adminId: nil, label: nil, expiresInHours: nil,
+                                                            by: ClientEnrolmentTests.operatorPrincipal)
+            let session = try await DeviceSession.enrol(code: issued.code, label: nil,
+                                                        transport: InProcessTransport(service: nodeB, session: nil),
+                                                        store: MemoryCredentialStore())
+            let local = MemoryLocalStore()
+            let client = SyncClient(deviceId: session.deviceId, store: local,
+                                    transport: InProcessTransport(service: nodeB, session: session),
+                                    clock: { Int64(Date().timeIntervalSince1970 * 1000) }, random: SplitMix64(seed: 9),
+                                    logger: Logger(label: "test"), integrityCheckInterval: nil, session: session)
+            try await client.sync()
+            _ = try await nodeA.revokeDevice(id: session.deviceId, by: ClientEnrolmentTests.operatorPrincipal)
+            _ = try await client.recordVisit(ClientEnrolmentTests.draft(households[0]))
+            do {
+                try await client.sync()
+                Issue.record("node B accepted a revoked phone")
+            } catch let error as SyncError {
+                #expect(error.code == .deviceRevoked)
+            }
+            #expect(try await local.snapshot(collection: "households", recordId: nil).confirmed.isEmpty)
+            #expect(try await nodes[1].count(.visits) == 0)
+        }
     }
 }
