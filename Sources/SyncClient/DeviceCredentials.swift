@@ -26,13 +26,6 @@ public struct DeviceCredentials: Sendable, Hashable, Codable {
         self.refreshToken = tokens.refreshToken
         self.refreshExpiresAt = tokens.refreshExpiresAt
     }
-
-    /// The same key with new tokens.
-    func replacing(_ tokens: DeviceTokens) -> DeviceCredentials {
-        var next = DeviceCredentials(privateKey: privateKey, tokens: tokens)
-        next.keyId = keyId
-        return next
-    }
 }
 
 /// Where a ``DeviceSession`` keeps its credentials between launches.

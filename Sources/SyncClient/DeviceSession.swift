@@ -39,7 +39,7 @@ public actor DeviceSession {
     }
 
     /// The bearer token to send now.
-    public var accessToken: String { isRevoked ? "" : credentials.accessToken }
+    public var accessToken: String { credentials.accessToken }
 
     /// The helper (or admin account) this phone acts for.
     public var helperId: String { credentials.helperId }
@@ -50,7 +50,7 @@ public actor DeviceSession {
         let proof = try key.signature(for: DeviceSignature.refreshMessage(refreshToken: spent, timestamp: now))
         let tokens = try await transport.refreshTokens(
             TokenRefreshRequest(refreshToken: spent, timestamp: now, proof: Base64URL.encode(proof)))
-        credentials = credentials.replacing(tokens)
+        credentials = DeviceCredentials(privateKey: credentials.privateKey, tokens: tokens)
         try await store.save(credentials)
     }
 

@@ -16,7 +16,7 @@ import SyncModel
 /// ``makeHTTPClient(caCertificatePath:connectTimeout:)`` and shut it down yourself.
 public final class HTTPSyncTransport: SyncTransport {
     private let baseURL: String
-    private let credential: Credential
+    private let credential: AccessTokenSource
     private let client: HTTPClient
     private let ownsClient: Bool
     /// Set on each request only for a borrowed client, whose own configuration may trust other roots.
@@ -55,27 +55,12 @@ public final class HTTPSyncTransport: SyncTransport {
                             httpClient: HTTPClient? = nil, timeout: Duration = .seconds(30),
                             protocolVersion: Int = ProtocolVersion.current,
                             logger: Logger = Logger(label: "bangfu.sync.http")) throws {
-        try self.init(baseURL: baseURL, credential: session.map(Credential.session) ?? .token(""),
+        try self.init(baseURL: baseURL, credential: session.map(AccessTokenSource.session) ?? .token(""),
                       caCertificatePath: caCertificatePath, httpClient: httpClient, acceptGzip: true, timeout: timeout,
                       maxResponseBytes: 64 << 20, protocolVersion: protocolVersion, logger: logger)
     }
 
-    /// Where the bearer token comes from.
-    enum Credential: Sendable {
-        case token(String)
-        case session(DeviceSession)
-
-        var current: String {
-            get async {
-                switch self {
-                case .token(let token): return token
-                case .session(let session): return await session.accessToken
-                }
-            }
-        }
-    }
-
-    private init(baseURL: String, credential: Credential, caCertificatePath: String?, httpClient: HTTPClient?,
+    private init(baseURL: String, credential: AccessTokenSource, caCertificatePath: String?, httpClient: HTTPClient?,
                  acceptGzip: Bool, timeout: Duration, maxResponseBytes: Int, protocolVersion: Int, logger: Logger) throws {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }

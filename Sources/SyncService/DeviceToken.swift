@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SyncModel
 
 /// Bearer tokens: `bft1.<deviceId>.<secret>` for devices, `bfa1.<adminId>.<secret>` for admin accounts;
 /// only SHA-256 of the secret is stored.
@@ -16,9 +17,7 @@ package enum DeviceToken {
 
     /// Makes a new token for `deviceId` from 32 random bytes.
     package static func make(deviceId: String, randomBytes: [UInt8], prefix: String = prefix) -> (token: String, hash: String) {
-        let secret = Data(randomBytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let secret = Base64URL.encode(randomBytes)
         return ("\(prefix).\(deviceId).\(secret)", hash(secret: secret))
     }
 

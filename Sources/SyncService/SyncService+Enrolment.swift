@@ -31,8 +31,9 @@ extension SyncService {
             throw ServiceError(.invalidRequest, "有效期须为 1–720 小时 (expiresInHours out of range)")
         }
         try InputLimits.checkLabel(label)
-        var code = EnrolmentCode(codeHash: "", helperId: "", label: label, createdBy: caller.id, createdAt: now(),
-                                 expiresAt: now() + Int64(hours) * 3_600_000)
+        let at = now()
+        var code = EnrolmentCode(codeHash: "", helperId: "", label: label, createdBy: caller.id, createdAt: at,
+                                 expiresAt: at + Int64(hours) * 3_600_000)
         switch (helperId, adminId) {
         case (let helperId?, nil):
             try await requireEnrols(helper: helperId, by: caller)

@@ -8,7 +8,7 @@ import SyncService
 /// sockets.
 public struct InProcessTransport: SyncTransport {
     let service: SyncService
-    let credential: HTTPlessCredential
+    let credential: AccessTokenSource
     let clientVersion: String?
     /// The protocol this transport stands in for (`Bangfu-Protocol`).
     let protocolVersion: Int
@@ -26,24 +26,13 @@ public struct InProcessTransport: SyncTransport {
     package init(service: SyncService, session: DeviceSession?, clientVersion: String? = "sim/1",
                  protocolVersion: Int = ProtocolVersion.current) {
         self.service = service
-        self.credential = session.map(HTTPlessCredential.session) ?? .token("")
+        self.credential = session.map(AccessTokenSource.session) ?? .token("")
         self.clientVersion = clientVersion
         self.protocolVersion = protocolVersion
     }
 
-    /// Where the bearer token comes from.
-    enum HTTPlessCredential: Sendable {
-        case token(String)
-        case session(DeviceSession)
-    }
-
     var authorization: String {
-        get async {
-            switch credential {
-            case .token(let token): return "Bearer " + token
-            case .session(let session): return "Bearer " + (await session.accessToken)
-            }
-        }
+        get async { "Bearer " + (await credential.current) }
     }
 
     public func enrol(_ request: EnrolRequest) async throws -> DeviceTokens {
