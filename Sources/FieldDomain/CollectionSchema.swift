@@ -31,6 +31,12 @@ public struct CollectionSchema: Sendable {
     /// Whether `field` holds personal data (the catalogue says so; unknown extension fields do not).
     public func isPersonal(_ field: String) -> Bool { fieldsByName[field]?.isPersonal ?? false }
 
+    /// How `field` is protected as personal data; nil when it is not personal.
+    public func personalData(_ field: String) -> PersonalData? { fieldsByName[field]?.personal }
+
+    /// The personal fields, in catalogue order.
+    public var personalFields: [FieldSpec] { fields.filter(\.isPersonal) }
+
     /// How `field` merges; unknown (extension) fields merge last-writer-wins.
     public func mergePolicy(for field: String) -> MergePolicy {
         if let spec = fieldsByName[field] { return spec.policy }
@@ -81,6 +87,11 @@ public struct CollectionSchema: Sendable {
             if value.isNull {
                 if spec.isRequired { return .missing(name) }
                 continue
+            }
+            if spec.isPersonal, case .string(let text) = value, PersonalData.isMask(text) {
+                return FieldViolation(
+                    code: .maskedValue, field: name,
+                    message: "不能提交脱敏后的值，请输入完整号码 (a masked value cannot be written; send the full value)")
             }
             if let violation = spec.kind.check(value) { return violation.on(name) }
         }

@@ -10,7 +10,7 @@ extension Domain {
             FieldSpec("villageCode", "所属村", .region(.village), .serverOnly, required: true),
             FieldSpec("headName", "户主姓名", .text(min: 1, max: 20), .lastWriterWins, required: true),
             FieldSpec("address", "住址", .text(min: 0, max: 100), .lastWriterWins),
-            FieldSpec("phone", "联系电话", .phone, .lastWriterWins, personal: true),
+            FieldSpec("phone", "联系电话", .phone, .lastWriterWins, personal: .phone),
             FieldSpec("causes", "致贫原因", .codeList(PovertyCause.codes, minItems: 1, maxItems: 4), .reviewed),
         ]
         fields += IncomeItem.allCases.map { FieldSpec($0.rawValue, $0.displayName, .money, .reviewed) }

@@ -6,7 +6,7 @@ extension Domain {
     public static let helpers = CollectionSchema(collection: .helpers, fields: [
         FieldSpec("name", "姓名", .text(min: 1, max: 20), .serverOnly, required: true),
         FieldSpec("unit", "工作单位", .text(min: 0, max: 50), .serverOnly),
-        FieldSpec("phone", "联系电话", .phone, .serverOnly, personal: true),
+        FieldSpec("phone", "联系电话", .phone, .serverOnly, personal: .phone),
         FieldSpec("countyCode", "所属县", .region(.county), .serverOnly, required: true),
     ])
 

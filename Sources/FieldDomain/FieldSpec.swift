@@ -11,18 +11,21 @@ public struct FieldSpec: Sendable, Hashable {
     public let policy: MergePolicy
     /// Whether a `create` must carry a non-null value; such a field may never be set to `null` either.
     public let isRequired: Bool
-    /// Personal data under PIPL (ID numbers, phone numbers): the audit log keeps a keyed hash of the value,
-    /// never the value (protocol/audit.md §3). Declared here, in the catalogue, not guessed from the name.
-    public let isPersonal: Bool
+    /// Personal data under PIPL (ID numbers, phone numbers) and how it is protected: encrypted at rest,
+    /// hashed in the audit log (protocol/audit.md §3), masked where `PersonalData` says. Declared here, in
+    /// the catalogue, not guessed from the name; nil for other fields.
+    public let personal: PersonalData?
+    /// Whether the field holds personal data.
+    public var isPersonal: Bool { personal != nil }
 
     /// Makes a field description.
     public init(_ name: String, _ displayName: String, _ kind: FieldKind, _ policy: MergePolicy, required: Bool = false,
-                personal: Bool = false) {
+                personal: PersonalData? = nil) {
         self.name = name
         self.displayName = displayName
         self.kind = kind
         self.policy = policy
         self.isRequired = required
-        self.isPersonal = personal
+        self.personal = personal
     }
 }

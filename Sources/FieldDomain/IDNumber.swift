@@ -120,13 +120,6 @@ public enum IDNumber {
         return (decimalValue(bytes[6..<10]), decimalValue(bytes[10..<12]), decimalValue(bytes[12..<14]))
     }
 
-    /// The number with all but the first 6 and last 4 characters replaced by `*`, for display to roles that
-    /// may not see it whole. Works on any string (a malformed one is masked entirely).
-    public static func masked(_ number: String) -> String {
-        guard number.count == 18 else { return String(repeating: "*", count: number.count) }
-        return String(number.prefix(6)) + String(repeating: "*", count: 8) + String(number.suffix(4))
-    }
-
     private static func checkCharacter(digits: ArraySlice<UInt8>) -> Character {
         var sum = 0
         var index = digits.startIndex

@@ -108,6 +108,9 @@ extension ErrorCode {
     public static let tooLong = ErrorCode("too_long")
     /// An 18-digit resident ID number fails its format, birth date or GB 11643 MOD 11-2 checksum.
     public static let invalidIdNumber = ErrorCode("invalid_id_number")
+    /// A personal field (ID or phone number) carries a mask such as `3201**********123X`, as phones
+    /// receive it: a device sends a full value or none, never the mask back (field: the field).
+    public static let maskedValue = ErrorCode("masked_value")
     /// A region code is not a 6-digit county or 12-digit village code.
     public static let invalidRegionCode = ErrorCode("invalid_region_code")
     /// A date or time is not ISO 8601 or not plausible.

@@ -1,33 +1,55 @@
+import FieldDomain
 import SyncModel
 
-/// Masks personal data before it leaves the server in admin listings (DESIGN §4: ID numbers are shown
-/// only where the role needs them).
+/// Masks personal data before it leaves the server for a role that may not see it in full (DESIGN §4;
+/// protocol/security.md §5). Which fields, and how, is the field catalogue's to say (`FieldSpec.personal`).
 package enum PersonalDataMask {
-    /// Replaces every `idNumber` string inside `value` with its first 6 and last 4 characters around
-    /// asterisks (`522327********0012`).
-    package static func maskIDNumbers(_ value: JSONValue) -> JSONValue {
+    /// The personal fields of the whole catalogue by name: a name means the same kind of data in every
+    /// collection (`phone` is a phone number wherever it appears), which the catalogue test checks.
+    static let byName: [String: PersonalData] = Dictionary(
+        Domain.allSchemas.flatMap(\.personalFields).compactMap { spec in spec.personal.map { (spec.name, $0) } },
+        uniquingKeysWith: { first, _ in first })
+
+    /// `fields` of a record of `collection` as phones and admins below the county see them: each field
+    /// masked on phones replaced by its mask.
+    package static func forPhones(_ fields: [String: JSONValue], of collection: CollectionName) -> [String: JSONValue] {
+        let schema = Domain.schema(for: collection)
+        var masked = fields
+        for spec in schema.personalFields where spec.personal?.maskedOnPhones == true {
+            if case .string(let raw)? = fields[spec.name], !PersonalData.isMask(raw) {
+                masked[spec.name] = .string(spec.personal!.mask(raw))
+            }
+        }
+        return masked
+    }
+
+    /// `value` (a mutation, a conflict side) with every member named like a field masked on phones masked.
+    package static func forPhones(_ value: JSONValue) -> JSONValue {
+        mask(value) { $0.maskedOnPhones }
+    }
+
+    /// `value` with every member named like a personal field masked, whatever the field: what a kept
+    /// rejected write stores (a refused write is kept as evidence of the refusal, not as data).
+    package static func everywhere(_ value: JSONValue) -> JSONValue {
+        mask(value) { _ in true }
+    }
+
+    private static func mask(_ value: JSONValue, when applies: (PersonalData) -> Bool) -> JSONValue {
         switch value {
         case .object(let members):
             var masked: [String: JSONValue] = [:]
             for (key, member) in members {
-                if key == "idNumber", case .string(let raw) = member {
-                    masked[key] = .string(mask(raw))
+                if let personal = byName[key], applies(personal), case .string(let raw) = member {
+                    masked[key] = .string(PersonalData.isMask(raw) ? raw : personal.mask(raw))
                 } else {
-                    masked[key] = maskIDNumbers(member)
+                    masked[key] = mask(member, when: applies)
                 }
             }
             return .object(masked)
         case .array(let elements):
-            return .array(elements.map(maskIDNumbers))
+            return .array(elements.map { mask($0, when: applies) })
         default:
             return value
         }
-    }
-
-    static func mask(_ raw: String) -> String {
-        let characters = Array(raw)
-        guard characters.count > 10 else { return String(repeating: "*", count: characters.count) }
-        return String(characters.prefix(6)) + String(repeating: "*", count: characters.count - 10)
-            + String(characters.suffix(4))
     }
 }

@@ -82,8 +82,9 @@ struct FieldDomainIDNumberTests {
         #expect(IDNumber.gender("11010519491231002X") == .female)
     }
 
-    @Test func maskingKeepsOnlyRegionAndLastFour() {
-        #expect(IDNumber.masked("11010519491231002X") == "110105********002X")
-        #expect(IDNumber.masked("123") == "***")
+    @Test func maskingKeepsTheCatalogueCharactersOnly() {
+        #expect(PersonalData.idNumber.mask("11010519491231002X") == "1101**********002X")
+        #expect(PersonalData.idNumber.mask("123") == "***")
+        #expect(PersonalData.phone.mask("13912345678") == "139****5678")
     }
 }
