@@ -310,3 +310,16 @@ package struct ConflictQuery: Sendable, Hashable {
         return true
     }
 }
+
+/// One batch of an in-place rewrite (`SyncStore.rewriteRecords`, `rewriteConflicts`).
+package struct RewritePass: Sendable, Hashable {
+    /// The last id read, where the next batch starts; nil when nothing was left to read.
+    package var last: String?
+    /// How many were written back.
+    package var rewritten: Int
+
+    package init(last: String?, rewritten: Int) {
+        self.last = last
+        self.rewritten = rewritten
+    }
+}

@@ -96,6 +96,19 @@ package protocol SyncStore: AdminDirectory, DeviceRegistry, AuditLog {
     func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool) async throws
         -> CompactionReport
 
+    /// Rewrites stored records in place, with no new version, log position, log announcement or audit entry
+    /// (the background re-encryption of personal data: not a change a device pulls). In one transaction,
+    /// reads up to `limit` records of `collection` whose ids sort after `after` (from the first when nil),
+    /// in id order and safe from concurrent writers, and writes back the fields of each record `rewrite`
+    /// returns (nil: leave it). Returns the last id read, nil when none was left.
+    func rewriteRecords(_ collection: CollectionName, after: String?, limit: Int,
+                        _ rewrite: @escaping @Sendable (SyncRecord) throws -> SyncRecord?) async throws -> RewritePass
+
+    /// The same for conflicts, in conflict-id order: writes back each conflict `rewrite` returns, whose id,
+    /// status and place in the queue stay as they were.
+    func rewriteConflicts(after: String?, limit: Int,
+                          _ rewrite: @escaping @Sendable (Conflict) throws -> Conflict?) async throws -> RewritePass
+
     /// Where the store announces changes that entered its log (for live pokes): every node's store
     /// announces every change, whichever node wrote it, after it has a position.
     var logAdvances: LogBroadcaster { get }

@@ -9,12 +9,13 @@ package enum StoreConformance {
     package typealias Check = @Sendable (_ makeStore: @Sendable () async throws -> any SyncStore) async throws -> Void
 
     /// The checks by name: these, the scope checks (`StoreConformance+Scope`), the device registry checks
-    /// (`StoreConformance+Devices`), the audit checks (`StoreConformance+Audit`) and the rejection checks
-    /// (`StoreConformance+Rejections`).
+    /// (`StoreConformance+Devices`), the audit checks (`StoreConformance+Audit`), the rejection checks
+    /// (`StoreConformance+Rejections`) and the in-place rewrite checks (`StoreConformance+Rewrite`).
     package static let checks: [String: Check] = basicChecks.merging(scopeChecks) { first, _ in first }
         .merging(deviceChecks) { first, _ in first }
         .merging(auditChecks) { first, _ in first }
         .merging(rejectionChecks) { first, _ in first }
+        .merging(rewriteChecks) { first, _ in first }
 
     static let basicChecks: [String: Check] = [
         "replayedPushChangesNothing": replayedPushChangesNothing,
