@@ -44,6 +44,9 @@ case "$STORE" in
         ;;
     *) echo "bench-load: STORE must be sqlite or postgres" >&2; exit 2 ;;
 esac
+# The data keys (docs/personal-data.md): required with PostgreSQL, created next to the SQLite file otherwise.
+"$BIN/bangfu-admin" keys init "${STORE_ARGS[@]}" --keys-dir "$WORK/keys" >/dev/null
+STORE_ARGS+=(--keys-dir "$WORK/keys")
 "$BIN/bangfu-admin" seed "${STORE_ARGS[@]}" --households "$HOUSEHOLDS" --seed 42
 # The audit key (protocol/audit.md §3): required with PostgreSQL, created next to the SQLite file otherwise.
 head -c 32 /dev/urandom >"$WORK/audit.key"

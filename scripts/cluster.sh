@@ -268,7 +268,10 @@ if ((STANDBY)); then
     echo "cluster: haproxy database frontend on 127.0.0.1:$PG_PORT (primary UP, standby DOWN until promoted)"
 fi
 
-"$BIN/bangfu-admin" seed --postgres "$DB_URL" --households "$HOUSEHOLDS" --seed "$SEED"
+# One data key directory for the whole cluster: every node must decrypt what another encrypted
+# (docs/personal-data.md). A real cluster shares it on a mount or copies it to each node.
+"$BIN/bangfu-admin" keys init --postgres "$DB_URL" --keys-dir "$WORK/keys" >/dev/null
+"$BIN/bangfu-admin" seed --postgres "$DB_URL" --keys-dir "$WORK/keys" --households "$HOUSEHOLDS" --seed "$SEED"
 TOKEN="$(openssl rand -hex 24)"
 # One audit key for the whole cluster: every node must hash personal values with the same key
 # (protocol/audit.md §3).
@@ -278,7 +281,7 @@ chmod 600 "$WORK/audit.key"
 # Nodes on PORT+1 … PORT+N, each with its own log; all share the database.
 for ((i = 1; i <= NODES; i++)); do
     "$BIN/bangfu-server" --postgres "$NODE_DB_URL" --port $((PORT + i)) --tls-cert "$CERTS/server.pem" \
-        --tls-key "$CERTS/server.key" --admin-token "$TOKEN" --audit-key-file "$WORK/audit.key" \
+        --tls-key "$CERTS/server.key" --admin-token "$TOKEN" --audit-key-file "$WORK/audit.key" --keys-dir "$WORK/keys" \
         --log-level "$NODE_LOG_LEVEL" >"$WORK/node$i.log" 2>&1 &
     NODE_PIDS+=($!)
 done

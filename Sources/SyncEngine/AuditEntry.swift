@@ -36,6 +36,8 @@ package struct AuditEntry: Sendable, Hashable {
         package static let deviceRevoke = Action(rawValue: "device.revoke")
         /// Compaction forgot old tombstones.
         package static let compaction = Action(rawValue: "compaction")
+        /// An admin read personal data in full (a county admin or the operator: protocol/security.md §5).
+        package static let personalRead = Action(rawValue: "personal.read")
     }
 
     package var action: Action

@@ -60,3 +60,12 @@ public struct PushPlan: Sendable, Hashable {
     }
     public var rejectedCount: Int { results.filter { $0.status == .rejected && $0.replayed != true }.count }
 }
+
+extension PushPlan {
+    /// A plan that writes nothing and leaves the device where it was: what a wrapper of the planner hands
+    /// the store when it cannot plan (it then fails the push itself, after the empty transaction).
+    package static func nothing(lastAppliedSeq: Int64) -> PushPlan {
+        PushPlan(results: [], writes: [], newOutcomes: [], rejections: [], conflicts: [], lastAppliedSeq: lastAppliedSeq,
+                 expectedSeq: nil, clockSkewClamped: false)
+    }
+}

@@ -9,8 +9,8 @@ import SyncModel
 import SyncService
 import SyncStore
 
-/// `/admin/v1/conflicts*` (the review queue) and `/admin/v1/records/*` (admin deletes and a record's
-/// history), behind the admin bearer token (protocol/conflicts.md, protocol/audit.md).
+/// `/admin/v1/conflicts*` (the review queue) and `/admin/v1/records/*` (one record, admin deletes and a
+/// record's history), behind the admin bearer token (protocol/conflicts.md, protocol/audit.md).
 struct ConflictRoutes<Context: RequestContext> {
     let service: SyncService
     let principal: @Sendable (Request) async throws -> Principal
@@ -58,8 +58,7 @@ struct ConflictRoutes<Context: RequestContext> {
         admin.get("/conflicts/:id") { request, context in
             let caller = try await principal(request)
             let id = try context.parameters.require("id")
-            let detail = try await service.conflictDetail(id: id)
-            try service.requireRegion(caller, covers: detail.conflict.villageCode)
+            let detail = try await service.conflictDetail(id: id, by: caller)
             return try JSONResponse.make(AdminViews.ConflictView(detail.conflict, current: detail.current, showCurrent: true),
                                          request: request)
         }
@@ -77,6 +76,11 @@ struct ConflictRoutes<Context: RequestContext> {
             var view = AdminViews.ConflictView(resolved[0])
             if resolved.count > 1 { view.alsoResolved = resolved.dropFirst().map(\.id) }
             return try JSONResponse.make(view, request: request)
+        }
+        admin.get("/records/:collection/:id") { request, context in
+            let caller = try await principal(request)
+            let record = try await service.adminRecord(try Self.recordKey(context), by: caller)
+            return try JSONResponse.make(record.change(), request: request)
         }
         admin.get("/records/:collection/:id/history") { request, context in
             let caller = try await principal(request)

@@ -17,6 +17,7 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
     package var handshakeTimeoutSeconds: Int?
     package var logLevel: String?
     package var auditKeyFile: String?
+    package var keysDir: String?
 
     package init() {}
 
@@ -42,6 +43,7 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
         handshakeTimeoutSeconds = try int("BANGFU_HANDSHAKE_TIMEOUT_SECONDS")
         logLevel = environment["BANGFU_LOG_LEVEL"]
         auditKeyFile = environment["BANGFU_AUDIT_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        keysDir = environment["BANGFU_KEYS_DIR"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Reads a JSON file with the same keys as `ServerConfiguration`.
@@ -83,6 +85,7 @@ extension ServerConfiguration {
             if let value = layer.handshakeTimeoutSeconds { config.handshakeTimeoutSeconds = value }
             if let value = layer.logLevel { config.logLevel = value }
             if let value = layer.auditKeyFile { config.auditKeyFile = value }
+            if let value = layer.keysDir { config.keysDir = value }
         }
         try config.validate()
         return config

@@ -28,6 +28,10 @@ package struct ServerConfiguration: Sendable, Hashable, Codable {
     /// File holding the audit log's 32-byte key (protocol/audit.md §3); every node of a cluster needs the
     /// same file. Unset with SQLite: `audit.key` next to the database, created on first start.
     package var auditKeyFile: String?
+    /// Directory of the data keys that encrypt personal data at rest (docs/personal-data.md), the same on
+    /// every node; `BANGFU_DATA_KEYS` may hold the keys instead. Unset with SQLite: `keys/` next to the
+    /// database, created on first start.
+    package var keysDir: String?
 
     package init() {}
 

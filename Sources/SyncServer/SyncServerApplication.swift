@@ -60,9 +60,9 @@ package enum SyncServerApplication {
     }
 
     /// Migrates the store, builds the service and the application. The executable chooses and opens the
-    /// store and loads the audit key (`AuditKeyFile`): the edge knows only the port, never an adapter.
+    /// store and loads the audit key (`AuditKeyFile`) and the data keys (`DataKeySource`): the edge knows only the port, never an adapter.
     package static func build(
-        config: ServerConfiguration, store: any SyncStore, auditKey: SymmetricKey, logger: Logger,
+        config: ServerConfiguration, store: any SyncStore, auditKey: SymmetricKey, cipher: PersonalDataCipher, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (application: some ApplicationProtocol, service: SyncService) {
         try await store.migrate()
@@ -72,7 +72,7 @@ package enum SyncServerApplication {
                                       defaultPullBytes: config.pullPageBytes),
             now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
             randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
-            auditKey: auditKey, logger: logger)
+            auditKey: auditKey, cipher: cipher, logger: logger)
         let handshakeTimeout = TimeAmount.seconds(Int64(config.handshakeTimeoutSeconds))
         let application = Application(
             router: router(service: service, config: config),
@@ -82,7 +82,7 @@ package enum SyncServerApplication {
                              tlsConfiguration: tlsConfiguration(config)),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "bangfu-sync"),
             services: [SyncLogFlusher(service: service), Compactor(service: service, horizonDays: config.compactionHorizonDays),
-                       PokeRelay(service: service)],
+                       PokeRelay(service: service), KeyRotation(service: service)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
             logger: logger)
         return (application, service)
@@ -93,11 +93,11 @@ package enum SyncServerApplication {
     /// before the store migrates and stops only after the application has shut down, which a shared
     /// service group would not order.
     package static func run(config: ServerConfiguration, store: any SyncStore, storeService: (any Service)? = nil,
-                            auditKey: SymmetricKey, logger: Logger) async throws {
+                            auditKey: SymmetricKey, cipher: PersonalDataCipher, logger: Logger) async throws {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             if let storeService { tasks.addTask { try await storeService.run() } }
             defer { tasks.cancelAll() }
-            let (application, _) = try await build(config: config, store: store, auditKey: auditKey, logger: logger) { port in
+            let (application, _) = try await build(config: config, store: store, auditKey: auditKey, cipher: cipher, logger: logger) { port in
                 logger.info("listening", metadata: ["address": "https://\(config.host):\(port)"])
             }
             let group = ServiceGroup(configuration: .init(

@@ -95,7 +95,7 @@ extension SyncService {
     static func masked(_ conflict: Conflict) -> Conflict {
         let key = conflict.field ?? ""
         func mask(_ value: JSONValue) -> JSONValue {
-            PersonalDataMask.maskIDNumbers(.object([key: value])).objectValue?[key] ?? .null
+            PersonalDataMask.forPhones(.object([key: value])).objectValue?[key] ?? .null
         }
         var masked = conflict
         masked.existing.value = mask(conflict.existing.value)

@@ -18,7 +18,7 @@ extension SyncService {
             }
         }
         guard var resolved = try await store.resolveRejection(id: id) else { throw notFound }
-        resolved.mutation = PersonalDataMask.maskIDNumbers(resolved.mutation)
+        resolved.mutation = PersonalDataMask.forPhones(resolved.mutation)
         logger.info("rejection resolved", metadata: ["rejection.id": "\(id)", "admin.by": "\(caller.id)"])
         return resolved
     }

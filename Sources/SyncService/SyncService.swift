@@ -19,15 +19,23 @@ package final class SyncService: Sendable {
     package let pokes: PokeHub
     /// Hashes personal values before they enter the audit log, under the server's audit key.
     package let redactor: AuditRedactor
+    /// Encrypts personal data at rest; `KeyRotation` moves old values to its current key.
+    package let cipher: PersonalDataCipher
 
     /// - Parameters:
     ///   - now: the server clock in milliseconds since 1970 (injected so tests control time).
     ///   - randomBytes: a source of secure random bytes for tokens and device ids.
+    ///   - store: the adapter; the service keeps personal data encrypted in it by wrapping it in a
+    ///     `PersonalDataStore` (so `store` is the wrapper).
     ///   - auditKey: the key of the audit log's keyed hashes of personal data (`AuditKeyFile`); every node of
     ///     a cluster needs the same one, or the same value hashes differently per node.
+    ///   - cipher: encrypts personal data at rest under the data keys (`DataKeySource`), the same on every node.
     package init(store: any SyncStore, config: SyncServiceConfig = .init(), now: @escaping @Sendable () -> Int64,
-                 randomBytes: @escaping @Sendable (Int) -> [UInt8], auditKey: SymmetricKey, logger: Logger) {
-        self.store = store
+                 randomBytes: @escaping @Sendable (Int) -> [UInt8], auditKey: SymmetricKey, cipher: PersonalDataCipher,
+                 logger: Logger) {
+        let encrypted = (store as? PersonalDataStore)?.base ?? store
+        self.store = PersonalDataStore(wrapping: encrypted, cipher: cipher)
+        self.cipher = cipher
         self.redactor = AuditRedactor(key: auditKey)
         self.config = config
         self.now = now
@@ -160,10 +168,12 @@ package final class SyncService: Sendable {
                             serverTime: serverNow)
     }
 
-    /// A pull item as the wire of `protocolVersion` carries it.
+    /// A pull item as the wire of `protocolVersion` carries it, with the fields masked on phones masked: every
+    /// device is a phone, and a phone gets lost (protocol/security.md §5).
     static func change(_ item: PullItem, protocolVersion: Int) -> RecordChange {
         switch item {
-        case .record(let record):
+        case .record(var record):
+            record.fields = PersonalDataMask.forPhones(record.fields, of: record.collection)
             return record.change(protocolVersion: protocolVersion)
         case .removed(let key, let position):
             return RecordChange(collection: key.collection.rawValue, recordId: key.id, version: position, deleted: false,
@@ -225,7 +235,7 @@ package final class SyncService: Sendable {
     func rejections(deviceIds: Set<String>?, limit: Int) async throws -> [RejectedMutation] {
         try await store.rejections(deviceIds: deviceIds, limit: min(max(limit, 1), 1000)).map { rejection in
             var masked = rejection
-            masked.mutation = PersonalDataMask.maskIDNumbers(rejection.mutation)
+            masked.mutation = PersonalDataMask.forPhones(rejection.mutation)
             return masked
         }
     }

@@ -50,6 +50,31 @@ package enum PostgresTestDatabase {
         }
     }
 
+    /// Runs `body` with a store on a new, empty database and a way to read it raw: `query` answers the first
+    /// column of each row of one statement as text (NULL as ""). For tests that look at what the store wrote.
+    @discardableResult
+    package static func withStoreAndQuery<T: Sendable>(
+        _ body: (PostgresSyncStore, @escaping @Sendable (String) async throws -> [String]) async throws -> T
+    ) async throws -> T? {
+        try await withDatabase { databaseURL in
+            let store = try PostgresSyncStore(url: databaseURL, logger: logger)
+            let client = PostgresClient(configuration: try PostgresSyncStore.configuration(databaseURL),
+                                        backgroundLogger: logger)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                return try await body(store) { sql in
+                    var texts: [String] = []
+                    for try await row in try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
+                        texts.append(try row.makeRandomAccess()[0].decode(String?.self) ?? "")
+                    }
+                    return texts
+                }
+            }
+        }
+    }
+
     /// Runs `body` with `count` stores over one new database, each with its own running pool: server nodes.
     @discardableResult
     package static func withNodes<T: Sendable>(_ count: Int, _ body: ([PostgresSyncStore]) async throws -> T)

@@ -16,6 +16,20 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("audit-key-file"),
             help: "32-byte audit key file, as bangfu-server's (BANGFU_AUDIT_KEY_FILE; SQLite default: audit.key next to --db).")
     var auditKeyFile: String?
+    @Option(name: .customLong("keys-dir"),
+            help: "Data key directory, as bangfu-server's (BANGFU_KEYS_DIR or BANGFU_DATA_KEYS; SQLite default: keys/ next to --db).")
+    var keysDir: String?
+
+    /// The data key directory the command uses: `--keys-dir`, `BANGFU_KEYS_DIR`, or with SQLite `keys/` next
+    /// to the database.
+    var keysDirectory: String? {
+        configuredKeysDir ?? (postgresURL == nil ? DataKeySource.defaultDirectory(sqlitePath: db) : nil)
+    }
+
+    /// `--keys-dir` or `BANGFU_KEYS_DIR`.
+    var configuredKeysDir: String? {
+        keysDir ?? ProcessInfo.processInfo.environment["BANGFU_KEYS_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     /// Where the data is, for messages.
     var location: String { postgresURL.map { _ in "PostgreSQL" } ?? db }
@@ -39,6 +53,12 @@ struct DatabaseOptions: ParsableArguments {
             store = try SQLiteSyncStore(path: db)
         }
         try await store.migrate()
+        let cipher: PersonalDataCipher
+        do {
+            cipher = try DataKeySource.cipher(keysDir: configuredKeysDir, sqlitePath: postgresURL == nil ? db : nil)
+        } catch let error as DataKeyError {
+            throw ValidationError(error.description)
+        }
         let file = auditKeyFile ?? ProcessInfo.processInfo.environment["BANGFU_AUDIT_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let auditKey: SymmetricKey
         do {
@@ -50,7 +70,7 @@ struct DatabaseOptions: ParsableArguments {
         }
         return SyncService(store: store, now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
                            randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
-                           auditKey: auditKey, logger: logger)
+                           auditKey: auditKey, cipher: cipher, logger: logger)
     }
 }
 

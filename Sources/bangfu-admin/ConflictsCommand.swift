@@ -63,7 +63,7 @@ struct ConflictsCommand: AsyncParsableCommand {
         @Argument(help: "The conflict id (cf.…).") var id: String
 
         func run() async throws {
-            let (conflict, current) = try await database.openService(writes: false).conflictDetail(id: id)
+            let (conflict, current) = try await database.openService().conflictDetail(id: id, by: DatabaseOptions.operatorPrincipal)
             func text(_ value: JSONValue?) -> String {
                 value.map { String(decoding: JSONWriter.bytes($0), as: UTF8.self) } ?? "—（记录已删除 deleted）"
             }

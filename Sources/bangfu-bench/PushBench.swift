@@ -28,7 +28,7 @@ struct PushBench: AsyncParsableCommand {
         let fixture = try await StoreFixture.make(store, households: households, seed: 42)
         let random = SeededRandomSource(seed: 1)
         let service = SyncService(store: store, now: { Int64(Date().timeIntervalSince1970 * 1000) },
-                                  randomBytes: { random.bytes($0) }, auditKey: TestAuditKey.key,
+                                  randomBytes: { random.bytes($0) }, auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher,
                                   logger: BenchSupport.quietLogger)
         var identities: [(DeviceIdentity, String)] = []
         var used = Set<String>()

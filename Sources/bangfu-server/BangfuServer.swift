@@ -34,6 +34,9 @@ struct BangfuServer: AsyncParsableCommand {
     @Option(name: .customLong("audit-key-file"),
             help: "32-byte audit key file, the same on every node (BANGFU_AUDIT_KEY_FILE; SQLite default: audit.key next to the database).")
     var auditKeyFile: String?
+    @Option(name: .customLong("keys-dir"),
+            help: "Data key directory (bangfu-admin keys init), the same on every node (BANGFU_KEYS_DIR; or the keys in BANGFU_DATA_KEYS; SQLite default: keys/ next to the database).")
+    var keysDir: String?
 
     func run() async throws {
         var flags = ConfigurationLayer()
@@ -52,6 +55,7 @@ struct BangfuServer: AsyncParsableCommand {
         flags.handshakeTimeoutSeconds = handshakeTimeoutSeconds
         flags.logLevel = logLevel
         flags.auditKeyFile = auditKeyFile
+        flags.keysDir = keysDir
         let environment = ProcessInfo.processInfo.environment
         var layers = [flags, try ConfigurationLayer(environment: environment)]
         if let file = config ?? environment["BANGFU_CONFIG"] { layers.append(try ConfigurationLayer(file: file)) }
@@ -62,20 +66,24 @@ struct BangfuServer: AsyncParsableCommand {
         var logger = Logger(label: "bangfu-server")
         logger.logLevel = configuration.loggerLevel
         let auditKey: SymmetricKey
+        let cipher: PersonalDataCipher
         do {
-            auditKey = try AuditKeyFile.resolve(path: configuration.auditKeyFile,
-                                                sqlitePath: configuration.postgres == nil ? configuration.db : nil)
+            let sqlitePath = configuration.postgres == nil ? configuration.db : nil
+            auditKey = try AuditKeyFile.resolve(path: configuration.auditKeyFile, sqlitePath: sqlitePath)
+            cipher = try DataKeySource.cipher(keysDir: configuration.keysDir, sqlitePath: sqlitePath)
         } catch let error as AuditKeyError {
+            throw ValidationError(error.description)
+        } catch let error as DataKeyError {
             throw ValidationError(error.description)
         }
         // The executable chooses the store; SQLite is the embedded default.
         if let url = configuration.postgres {
             let store = try PostgresSyncStore(url: url, logger: logger)
             try await SyncServerApplication.run(config: configuration, store: store, storeService: store,
-                                                auditKey: auditKey, logger: logger)
+                                                auditKey: auditKey, cipher: cipher, logger: logger)
         } else {
             try await SyncServerApplication.run(config: configuration, store: try SQLiteSyncStore(path: configuration.db),
-                                                auditKey: auditKey, logger: logger)
+                                                auditKey: auditKey, cipher: cipher, logger: logger)
         }
     }
 }

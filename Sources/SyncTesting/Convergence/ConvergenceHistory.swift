@@ -131,14 +131,16 @@ public struct ConvergenceHistory: Sendable {
         let world = HistoryWorld(helpers: devices, households: householdCount,
                                  seed: UInt64(truncatingIfNeeded: choices.int(1...1_000_000)))
         let clock = ManualClock()
-        let store = try await makeStore()
-        try await store.migrate()
+        let adapter = try await makeStore()
+        try await adapter.migrate()
         let byteSource = choices.generator()
         let bytes = Mutex(byteSource)
         let service = SyncService(
-            store: store, now: { clock.now() },
+            store: adapter, now: { clock.now() },
             randomBytes: { count in bytes.withLock { generator in (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } } },
-            auditKey: TestAuditKey.key, logger: Logger(label: "bangfu.history", factory: { _ in SwiftLogNoOpLogHandler() }))
+            auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher, logger: Logger(label: "bangfu.history", factory: { _ in SwiftLogNoOpLogHandler() }))
+        // From here on, the store as the service keeps it: personal data encrypted at rest, read back in plaintext.
+        let store = service.store
         _ = try await store.importRecords(world.records)
         let seeded = try await world.records.asyncMap { try await store.record(RecordKey($0.collection, $0.id))! }
         let log = HistoryLog()

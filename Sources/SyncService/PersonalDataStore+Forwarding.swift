@@ -1,0 +1,68 @@
+import SyncEngine
+import SyncModel
+import SyncStore
+
+// The operations that carry no personal record values pass straight through to the adapter.
+extension PersonalDataStore {
+    package func migrate() async throws { try await base.migrate() }
+    package func count(_ collection: CollectionName) async throws -> Int { try await base.count(collection) }
+    package func headVersion() async throws -> Int64 { try await base.headVersion() }
+    package var logAdvances: LogBroadcaster { base.logAdvances }
+
+    // Devices and the sync log.
+    package func insertDevice(_ device: DeviceRecord) async throws { try await base.insertDevice(device) }
+    package func device(id: String) async throws -> DeviceRecord? { try await base.device(id: id) }
+    package func appendSyncLog(_ entries: [SyncLogEntry]) async throws { try await base.appendSyncLog(entries) }
+    package func deviceStates() async throws -> [DeviceSyncState] { try await base.deviceStates() }
+    package func insertEnrolmentCode(_ code: EnrolmentCode) async throws { try await base.insertEnrolmentCode(code) }
+
+    package func redeemEnrolmentCode(hash codeHash: String, at now: Int64,
+                                     _ redeem: @escaping @Sendable (EnrolmentCode) throws -> DeviceRecord) async throws
+        -> DeviceRecord
+    {
+        try await base.redeemEnrolmentCode(hash: codeHash, at: now, redeem)
+    }
+
+    package func updateDevice(id: String, _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord)
+        async throws -> DeviceRecord
+    {
+        try await base.updateDevice(id: id, change)
+    }
+
+    // Kept rejections hold masks, never values (`PersonalDataStore.sealed`).
+    package func rejections(deviceIds: Set<String>?, limit: Int) async throws -> [RejectedMutation] {
+        try await base.rejections(deviceIds: deviceIds, limit: limit)
+    }
+    package func rejection(id: Int64) async throws -> RejectedMutation? { try await base.rejection(id: id) }
+    package func resolveRejection(id: Int64) async throws -> RejectedMutation? { try await base.resolveRejection(id: id) }
+
+    // Admins and assignments.
+    package func helpers(limit: Int, offset: Int) async throws -> (helpers: [HelperSummary], total: Int) {
+        try await base.helpers(limit: limit, offset: offset)
+    }
+    package func insertAdmin(_ account: AdminAccount) async throws { try await base.insertAdmin(account) }
+    package func admin(id: String) async throws -> AdminAccount? { try await base.admin(id: id) }
+    package func admins() async throws -> [AdminAccount] { try await base.admins() }
+    package func setAdminDisabled(id: String, _ disabled: Bool) async throws -> Bool {
+        try await base.setAdminDisabled(id: id, disabled)
+    }
+    package func helperIds(inRegion regionPrefix: String) async throws -> Set<String> {
+        try await base.helperIds(inRegion: regionPrefix)
+    }
+    package func householdsAssigned(to helperId: String) async throws -> Set<String> {
+        try await base.householdsAssigned(to: helperId)
+    }
+    package func helpersAssigned(to households: Set<String>) async throws -> [String: Set<String>] {
+        try await base.helpersAssigned(to: households)
+    }
+
+    // The audit log holds keyed hashes of personal values, never the values.
+    package func appendAudit(_ entries: [AuditEntry]) async throws { try await base.appendAudit(entries) }
+    package func auditHead() async throws -> AuditHead { try await base.auditHead() }
+    package func auditRecords(after seq: Int64, limit: Int) async throws -> [AuditRecord] {
+        try await base.auditRecords(after: seq, limit: limit)
+    }
+    package func auditRecords(of key: RecordKey, limit: Int) async throws -> [AuditRecord] {
+        try await base.auditRecords(of: key, limit: limit)
+    }
+}
