@@ -172,12 +172,19 @@ import Testing
     @Test(.enabled(if: PostgresTestDatabase.url != nil, "BANGFU_TEST_POSTGRES_URL is not set"))
     func adminToolWorksOnPostgres() async throws {
         try await PostgresTestDatabase.withDatabase { url in
-            let seed = try Self.run("bangfu-admin", ["seed", "--postgres", url, "--households", "20", "--seed", "3"])
+            // PostgreSQL has no default place for the data keys: without them the tool refuses to start.
+            let keys = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-keys-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: keys) }
+            let noKeys = try Self.run("bangfu-admin", ["seed", "--postgres", url, "--households", "20"])
+            #expect(noKeys.status != 0 && noKeys.output.contains("keysDir (or BANGFU_DATA_KEYS) is required"), "\(noKeys.output)")
+            let created = try Self.run("bangfu-admin", ["keys", "init", "--postgres", url, "--keys-dir", keys])
+            #expect(created.status == 0 && created.output.contains("created, current key"), "\(created.output)")
+            let seed = try Self.run("bangfu-admin", ["seed", "--postgres", url, "--keys-dir", keys, "--households", "20", "--seed", "3"])
             #expect(seed.status == 0 && seed.output.contains("20 assignments"), "\(seed.output)")
-            let again = try Self.run("bangfu-admin", ["seed", "--postgres", url, "--households", "20"])
+            let again = try Self.run("bangfu-admin", ["seed", "--postgres", url, "--keys-dir", keys, "--households", "20"])
             #expect(again.status != 0 && again.output.contains("already holds data"), "\(again.output)")
             let county = try #require(CountyGenerator(households: 20, seed: 3).generate().households.first?.scope.villageCode)
-            let addArguments = ["admins", "add", "--postgres", url, "--name", "县干部", "--role", "county",
+            let addArguments = ["admins", "add", "--postgres", url, "--keys-dir", keys, "--name", "县干部", "--role", "county",
                                 "--region", String(county.prefix(6))]
             // Writing the audit log on PostgreSQL needs the cluster's key file; there is no default.
             let keyless = try Self.run("bangfu-admin", addArguments)
@@ -187,11 +194,11 @@ import Testing
             try Data((0..<32).map { UInt8($0) }).write(to: keyFile)
             let add = try Self.run("bangfu-admin", addArguments + ["--audit-key-file", keyFile.path])
             #expect(add.status == 0 && add.output.contains("bfa1.adm-"), "\(add.output)")
-            #expect(try Self.run("bangfu-admin", ["admins", "list", "--postgres", url]).output.contains("county"))
-            let compact = try Self.run("bangfu-admin", ["compact", "--postgres", url, "--horizon-days", "90",
+            #expect(try Self.run("bangfu-admin", ["admins", "list", "--postgres", url, "--keys-dir", keys]).output.contains("county"))
+            let compact = try Self.run("bangfu-admin", ["compact", "--postgres", url, "--keys-dir", keys, "--horizon-days", "90",
                                                         "--audit-key-file", keyFile.path])
             #expect(compact.status == 0 && compact.output.contains("purged 0 records"), "\(compact.output)")
-            let verify = try Self.run("bangfu-admin", ["audit", "verify", "--postgres", url])
+            let verify = try Self.run("bangfu-admin", ["audit", "verify", "--postgres", url, "--keys-dir", keys])
             #expect(verify.status == 0 && verify.output.contains("1 entries"), "\(verify.output)")
         }
     }

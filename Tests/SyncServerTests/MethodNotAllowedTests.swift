@@ -14,7 +14,7 @@ import Testing
             ("/sync/pull", .post, "GET"), ("/sync/push", .get, "POST"), ("/sync/push", .put, "POST"),
             ("/health", .delete, "GET"), ("/admin/v1/helpers", .delete, "GET"),
             ("/admin/v1/devices", .put, "GET, POST"),
-            ("/admin/v1/records/members/5223270010010001-04", .get, "DELETE"),
+            ("/admin/v1/records/members/5223270010010001-04", .put, "DELETE, GET"),
             ("/admin/v1/conflicts/cf.x.1/resolve", .get, "POST"),
         ]
         try await fixture.application().test(.router) { client in

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SyncService
 import SyncStore
 import SyncStorePostgres
 import SyncStoreSQLite
@@ -29,6 +30,25 @@ import Testing
     func postgresStore(_ check: String) async throws {
         try await PostgresTestDatabase.withStore { store in
             try await StoreConformance.checks[check]!({ store })
+        }
+    }
+
+    /// The same checks through the cipher that keeps personal data encrypted at rest (`PersonalDataStore`), on
+    /// the two durable adapters: encryption changes nothing a store guarantees.
+    @Test(arguments: checkNames)
+    func sqliteStoreThroughTheCipher(_ check: String) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await StoreConformance.checks[check]!({
+            PersonalDataStore(wrapping: try SQLiteSyncStore(path: directory.appendingPathComponent("store.sqlite").path),
+                              cipher: TestAuditKey.cipher)
+        })
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.url != nil, "BANGFU_TEST_POSTGRES_URL is not set"), arguments: checkNames)
+    func postgresStoreThroughTheCipher(_ check: String) async throws {
+        try await PostgresTestDatabase.withStore { store in
+            try await StoreConformance.checks[check]!({ PersonalDataStore(wrapping: store, cipher: TestAuditKey.cipher) })
         }
     }
 
