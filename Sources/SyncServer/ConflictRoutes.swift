@@ -73,7 +73,8 @@ struct ConflictRoutes<Context: RequestContext> {
             let conflict = try await service.conflictDetail(id: id).conflict
             try service.requireRegion(caller, covers: conflict.villageCode)
             let resolved = try await service.resolveConflict(id: id, request: resolution)
-            var view = AdminViews.ConflictView(resolved[0])
+            // The answer shows the values as the caller may see them, like GET /conflicts/{id}.
+            var view = AdminViews.ConflictView(try await service.disclosed(resolved[0], to: caller).conflict)
             if resolved.count > 1 { view.alsoResolved = resolved.dropFirst().map(\.id) }
             return try JSONResponse.make(view, request: request)
         }

@@ -2,23 +2,37 @@ import Logging
 import ServiceLifecycle
 import SyncService
 
-/// Moves personal data to the current data key in the background (docs/personal-data.md "Keys"): after
-/// `bangfu-admin keys rotate`, each node reads the key directory again within `interval` and rewrites what
-/// is still under an older key (or in plaintext, from before encryption existed). The first pass runs soon
-/// after start, so a database from before encryption is encrypted on its first start.
+/// Moves personal data to the current data key in the background (docs/personal-data.md): after
+/// `bangfu-admin keys rotate`, each node re-reads the key directory within `interval`, and when its current
+/// key has changed since its last complete pass it rewrites what is still under an older key (or in
+/// plaintext, from before encryption existed). The first pass runs soon after start, so a database from
+/// before encryption is encrypted on its first start.
+///
+/// A node that finished a pass under key K skips the passes that follow until its key changes (every value
+/// it wrote since went through its cipher under K), except one full pass an hour: an admin tool or another
+/// node that loaded the keys before the rotation may still have written under the old key.
 struct KeyRotation: Service {
     let service: SyncService
     var firstDelay: Duration = .seconds(5)
     var interval: Duration = .seconds(300)
+    var fullPassEvery = 12
 
     func run() async throws {
         var delay = firstDelay
+        var completedUnder: String?
+        var skipped = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let wait = delay
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) } } catch { return }
             delay = interval
             do {
-                _ = try await service.reencryptPersonalData()
+                try service.cipher.refreshKeys()
+                if service.cipher.currentKeyId == completedUnder && skipped + 1 < fullPassEvery {
+                    skipped += 1
+                    continue
+                }
+                skipped = 0
+                completedUnder = try await service.reencryptPersonalData().currentKeyId
             } catch {
                 // The next pass tries again; the log says why without internals or values (STYLE rule 6).
                 service.logger.error("re-encryption failed", metadata: ["error.type": "\(type(of: error))"])

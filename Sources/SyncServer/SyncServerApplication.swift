@@ -73,6 +73,7 @@ package enum SyncServerApplication {
             now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
             randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
             auditKey: auditKey, cipher: cipher, logger: logger)
+        try await service.checkDataKeys()
         let handshakeTimeout = TimeAmount.seconds(Int64(config.handshakeTimeoutSeconds))
         let application = Application(
             router: router(service: service, config: config),

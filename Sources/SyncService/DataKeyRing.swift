@@ -6,10 +6,8 @@ import Foundation
 /// agree on its id.
 package struct DataKey: Sendable {
     package let id: String
-    /// The key's bytes (`SymmetricKey` is not `Sendable` in this swift-crypto; keys cross into store
-    /// transactions).
-    let bytes: [UInt8]
-    package var key: SymmetricKey { SymmetricKey(data: bytes) }
+    private let box: KeyBox
+    package var key: SymmetricKey { box.key }
     /// When the key was made, milliseconds since 1970 (0 when unknown, as for keys from the environment).
     package let createdAt: Int64
 
@@ -17,7 +15,7 @@ package struct DataKey: Sendable {
     package static let length = 32
 
     package init(bytes: Data, createdAt: Int64 = 0) {
-        self.bytes = Array(bytes)
+        self.box = KeyBox(key: SymmetricKey(data: bytes))
         self.id = Self.id(of: bytes)
         self.createdAt = createdAt
     }
@@ -26,6 +24,13 @@ package struct DataKey: Sendable {
     package static func id(of bytes: Data) -> String {
         SHA256.hash(data: bytes).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
+}
+
+/// A key made once and shared read-only across threads: `SymmetricKey` is not `Sendable` in this
+/// swift-crypto, but it is an immutable value, and making one per use cost more than the AES-GCM it keys.
+private final class KeyBox: @unchecked Sendable {
+    let key: SymmetricKey
+    init(key: SymmetricKey) { self.key = key }
 }
 
 /// The data keys a node knows: the current one, which encrypts, and the older ones, which still decrypt

@@ -5,11 +5,15 @@ import SyncModel
 /// The key store on disk (docs/personal-data.md "Keys"): a directory, mode 0700, that every node of a
 /// cluster reads alike (a shared mount, or the same files copied to each). Layout:
 ///
-///     <dir>/data/<keyId>.key    32 random bytes each, mode 0600
-///     <dir>/data/current        the id of the key that encrypts new values
+///     <dir>/data/<keyId>.key       32 random bytes each, mode 0600
+///     <dir>/data/current           the id of the key that encrypts new values
+///     <dir>/data/<keyId>.retired   when the key stopped being current (milliseconds since 1970)
+///     <dir>/data/removed/          keys taken out of use by `keys remove`, kept until backups age out
 ///
 /// Older keys stay until nothing is encrypted under them (`bangfu-admin keys list` counts what each still
-/// protects). The card signing keys of issue 10 belong in the same directory.
+/// protects) and every node has stopped using them. Files are created with `O_EXCL` at mode 0600 and
+/// flushed to disk, with the directory, before `current` names them: a crash never leaves `current` naming a
+/// key that is not on disk. The card signing keys of issue 10 belong in the same directory.
 package struct KeyDirectory: Sendable {
     package let path: String
 
@@ -46,19 +50,36 @@ package struct KeyDirectory: Sendable {
 
     /// Adds a new key and makes it current; the old keys stay for decryption. Returns the new ring.
     @discardableResult
-    package func rotate() throws -> DataKeyRing {
-        _ = try load()
+    package func rotate(now: Int64 = KeyDirectory.nowMillis()) throws -> DataKeyRing {
+        let old = try load().current.id
         let key = try writeNewKey()
-        try writeCurrent(key.id)
+        try writeCurrent(key.id, replacing: old, now: now)
         return try load()
     }
 
-    /// Deletes a key that is not current. The caller checks first that nothing is encrypted under it.
-    package func remove(keyId: String) throws {
+    /// How long a key must have stopped being current before `remove` takes it out: three times the
+    /// interval at which servers re-read the directory, so no node still encrypts under it.
+    package static let retirementBeforeRemoval: Int64 = 15 * 60 * 1000
+
+    /// Takes a key that is not current out of use (moved to `data/removed/`). The caller checks first that no
+    /// stored value is under it; this checks that it stopped being current long enough ago.
+    package func remove(keyId: String, now: Int64) throws {
         let ring = try load()
         guard ring.current.id != keyId else { throw DataKeyError("the current key cannot be removed; rotate first") }
         guard ring.key(id: keyId) != nil else { throw DataKeyError("no data key \(keyId) in \(path)") }
-        try FileManager.default.removeItem(atPath: keyPath(keyId))
+        let marker = (dataPath as NSString).appendingPathComponent("\(keyId).retired")
+        guard let text = FileManager.default.contents(atPath: marker).flatMap({ String(data: $0, encoding: .utf8) }),
+            let retired = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+            now - retired >= Self.retirementBeforeRemoval
+        else {
+            throw DataKeyError("key \(keyId) stopped being current less than 15 minutes ago (or no record says when): a server may still encrypt under it")
+        }
+        let removed = (dataPath as NSString).appendingPathComponent("removed")
+        try makeDirectory(removed)
+        guard rename(keyPath(keyId), (removed as NSString).appendingPathComponent("\(keyId).key")) == 0 else {
+            throw DataKeyError("cannot move key \(keyId) to \(removed)")
+        }
+        try Self.syncDirectory(dataPath)
     }
 
     private func keyPath(_ id: String) -> String { (dataPath as NSString).appendingPathComponent("\(id).key") }
@@ -84,21 +105,43 @@ package struct KeyDirectory: Sendable {
     private func writeNewKey() throws -> DataKey {
         let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         let key = DataKey(bytes: bytes)
-        guard FileManager.default.createFile(atPath: keyPath(key.id), contents: bytes,
-                                             attributes: [.posixPermissions: 0o600])
-        else { throw DataKeyError("cannot write a data key in \(dataPath)") }
+        try Self.writeNew(keyPath(key.id), bytes)
         return key
     }
 
-    /// Replaces `current` atomically (write a temporary file, then rename), so a node reloading the
-    /// directory never reads half a key id.
-    private func writeCurrent(_ id: String) throws {
-        let temporary = currentPath + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((id + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600])
-        else { throw DataKeyError("cannot write \(currentPath)") }
+    /// Names `id` in `current` atomically (a new temporary file, flushed, then renamed over it), so a node
+    /// reloading the directory never reads half a key id, and records when the key it replaces retired.
+    private func writeCurrent(_ id: String, replacing old: String? = nil, now: Int64 = Self.nowMillis()) throws {
+        try Self.syncDirectory(dataPath)
+        if let old, old != id {
+            let marker = (dataPath as NSString).appendingPathComponent("\(old).retired")
+            try? FileManager.default.removeItem(atPath: marker)
+            try Self.writeNew(marker, Data("\(now)\n".utf8))
+        }
+        let temporary = currentPath + ".\(getpid()).\(UInt32.random(in: .min ... .max)).tmp"
+        try Self.writeNew(temporary, Data((id + "\n").utf8))
         guard rename(temporary, currentPath) == 0 else { throw DataKeyError("cannot replace \(currentPath)") }
+        try Self.syncDirectory(dataPath)
     }
+
+    /// Creates `path` (never an existing file) at mode 0600 with `contents`, flushed to disk.
+    private static func writeNew(_ path: String, _ contents: Data) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { throw DataKeyError("cannot create \(path)") }
+        defer { close(descriptor) }
+        let written = contents.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == contents.count, fsync(descriptor) == 0 else { throw DataKeyError("cannot write \(path)") }
+    }
+
+    /// Flushes a directory's entries (a new or renamed file) to disk.
+    static func syncDirectory(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw DataKeyError("cannot open \(path)") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw DataKeyError("cannot flush \(path)") }
+    }
+
+    package static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     private func makeDirectory(_ path: String) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
@@ -117,7 +160,11 @@ package enum DataKeySource {
     /// of the first two, the same on every node.
     package static func resolve(keysDir: String?, sqlitePath: String?,
                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DataKeyRing {
-        if let value = environment[environmentVariable], !value.isEmpty { return try parse(value) }
+        if let value = environment[environmentVariable], !value.isEmpty {
+            // Two sources would let `keys rotate` change a directory no server reads.
+            guard keysDir == nil else { throw DataKeyError("set keysDir or \(environmentVariable), not both") }
+            return try parse(value)
+        }
         if let keysDir { return try KeyDirectory(path: keysDir).load() }
         guard let sqlitePath else {
             throw DataKeyError("keysDir (or \(environmentVariable)) is required with PostgreSQL: every node needs the same data keys")

@@ -35,11 +35,12 @@ package final class PersonalDataCipher: Sendable {
     /// The key that encrypts new values.
     package var currentKeyId: String { ring.withLock { $0.current.id } }
 
-    /// Reads the key set again; a new current key encrypts from now on.
+    /// Reads the key set again; a new current key encrypts from now on. Keys this node held stay in its ring
+    /// even when the directory no longer has them: what it wrote under one stays readable here.
     package func refreshKeys() throws {
         guard let reload else { return }
         let fresh = try reload()
-        ring.withLock { $0 = fresh }
+        ring.withLock { $0 = DataKeyRing(current: fresh.current, older: Array($0.keys.values) + Array(fresh.keys.values)) }
     }
 
     /// The id of the key that encrypted `value`; nil for plaintext.

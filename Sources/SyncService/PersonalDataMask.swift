@@ -39,7 +39,10 @@ package enum PersonalDataMask {
         case .object(let members):
             var masked: [String: JSONValue] = [:]
             for (key, member) in members {
-                if let personal = byName[key], applies(personal), case .string(let raw) = member {
+                if let personal = byName[key], applies(personal), !member.isNull {
+                    // A value of the wrong type (a number, a list) is masked as its JSON text: refused as
+                    // `invalid_type`, it is still what the device sent.
+                    let raw = member.stringValue ?? String(decoding: JSONWriter.bytes(member), as: UTF8.self)
                     masked[key] = .string(PersonalData.isMask(raw) ? raw : personal.mask(raw))
                 } else {
                     masked[key] = mask(member, when: applies)

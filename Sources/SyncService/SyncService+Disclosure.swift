@@ -32,27 +32,46 @@ extension SyncService {
         return record
     }
 
-    /// A conflict for an admin of its region, with the field's current value: both sides in full for a
-    /// county admin or the operator (the read audited when they hold personal data), masked for anyone else.
+    /// A conflict for an admin of its region, with the field's current value, as `disclosed` shows it.
     package func conflictDetail(id: String, by caller: Principal) async throws -> (conflict: Conflict, current: JSONValue?) {
-        var detail = try await conflictDetail(id: id)
+        let detail = try await conflictDetail(id: id)
         try requireRegion(caller, covers: detail.conflict.villageCode)
-        let conflict = detail.conflict
-        let schema = Domain.schema(for: conflict.collection)
-        let personal = (conflict.field.map { [$0] } ?? conflict.fields).filter(schema.isPersonal)
-        guard !personal.isEmpty else { return detail }
-        if Self.seesPersonalDataInFull(caller) {
+        return try await disclosed(detail.conflict, current: detail.current, to: caller)
+    }
+
+    /// A conflict (and a current value) as `caller` may see it: whole for a county admin or the operator, the
+    /// read audited when the values hold personal data; masked for anyone else. Which values are personal is
+    /// read from the values themselves (a soft conflict's sides carry every field of the edit, not only
+    /// `fields`).
+    package func disclosed(_ conflict: Conflict, current: JSONValue? = nil, to caller: Principal) async throws
+        -> (conflict: Conflict, current: JSONValue?)
+    {
+        guard Self.seesPersonalDataInFull(caller) else {
+            let masked = current.map { current in
+                conflict.field.map { field in PersonalDataMask.forPhones(.object([field: current])).objectValue?[field] ?? current }
+                    ?? PersonalDataMask.forPhones(current)
+            }
+            return (Self.masked(conflict), masked)
+        }
+        let personal = Self.personalFields(in: conflict)
+        if !personal.isEmpty {
             try await auditPersonalRead(by: caller, collection: conflict.collection, recordId: conflict.recordId,
                                         fields: personal, detail: ["conflict": .string(conflict.id)])
-        } else {
-            detail.conflict = Self.masked(conflict)
-            if let current = detail.current {
-                detail.current = conflict.field.map { field in
-                    PersonalDataMask.forPhones(.object([field: current])).objectValue?[field] ?? current
-                } ?? PersonalDataMask.forPhones(current)
-            }
         }
-        return detail
+        return (conflict, current)
+    }
+
+    /// The personal fields whose values a conflict carries.
+    static func personalFields(in conflict: Conflict) -> [String] {
+        let schema = Domain.schema(for: conflict.collection)
+        if let field = conflict.field { return schema.isPersonal(field) ? [field] : [] }
+        var values = [conflict.existing.value, conflict.incoming.value]
+        if let resolution = conflict.resolution { values.append(resolution.value) }
+        let names = values.flatMap { value -> [String] in
+            guard case .object(let members) = value else { return [] }
+            return members.filter { schema.isPersonal($0.key) && !$0.value.isNull }.map(\.key)
+        }
+        return Array(Set(names)).sorted()
     }
 
     private func auditPersonalRead(by caller: Principal, collection: CollectionName, recordId: String, fields: [String],

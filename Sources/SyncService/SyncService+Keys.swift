@@ -67,6 +67,25 @@ extension SyncService {
         return report
     }
 
+    /// Checks at start that this node's data keys read the database: a sample of stored personal values
+    /// must decrypt. A key directory lost or replaced (a database restored without its `keys/`, a node given
+    /// another directory) would otherwise start a server whose pulls fail on every page holding an old value
+    /// while new values go under a key the others lack.
+    package func checkDataKeys(sample: Int = 50) async throws {
+        let cipher = self.cipher
+        let base = (store as? PersonalDataStore)?.base ?? store
+        for collection in Self.personalCollections {
+            do {
+                _ = try await base.rewriteRecords(collection, after: nil, limit: sample) { record in
+                    _ = try cipher.open(record)
+                    return nil
+                }
+            } catch let error as SyncStoreError where error.code == .corruptRecord {
+                throw DataKeyError("the data keys do not read this database (\(error.detail)): restore its key directory or point keysDir at it")
+            }
+        }
+    }
+
     /// Counts the stored personal values under each key (a full scan; an operator's command, not a hot path).
     package func keyUsage(batchSize: Int = 1000) async throws -> KeyUsage {
         try cipher.refreshKeys()

@@ -18,7 +18,7 @@ extension SyncService {
             }
         }
         guard var resolved = try await store.resolveRejection(id: id) else { throw notFound }
-        resolved.mutation = PersonalDataMask.forPhones(resolved.mutation)
+        resolved.mutation = PersonalDataMask.everywhere(resolved.mutation)
         logger.info("rejection resolved", metadata: ["rejection.id": "\(id)", "admin.by": "\(caller.id)"])
         return resolved
     }

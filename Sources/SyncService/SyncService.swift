@@ -235,7 +235,8 @@ package final class SyncService: Sendable {
     func rejections(deviceIds: Set<String>?, limit: Int) async throws -> [RejectedMutation] {
         try await store.rejections(deviceIds: deviceIds, limit: min(max(limit, 1), 1000)).map { rejection in
             var masked = rejection
-            masked.mutation = PersonalDataMask.forPhones(rejection.mutation)
+            // Stored masked already; masked again for rows kept before that (security.md §5).
+            masked.mutation = PersonalDataMask.everywhere(rejection.mutation)
             return masked
         }
     }

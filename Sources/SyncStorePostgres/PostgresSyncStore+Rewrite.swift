@@ -46,10 +46,9 @@ extension PostgresSyncStore {
                 for row in rows {
                     let id = try row["id"].decode(String.self)
                     last = id
-                    guard var changed = try rewrite(try RecordCodec.decodeConflict(row["body"].decode(Data.self))) else {
-                        continue
-                    }
-                    changed.id = id
+                    let original = try RecordCodec.decodeConflict(row["body"].decode(Data.self))
+                    guard var changed = try rewrite(original) else { continue }
+                    (changed.id, changed.status) = (id, original.status)
                     try await connection.query("""
                         UPDATE conflicts SET body = \(try RecordCodec.encodeConflict(changed)) WHERE id = \(id)
                         """, logger: self.logger)

@@ -32,8 +32,9 @@ extension SQLiteSyncStore {
             var rewritten = 0
             for row in rows {
                 let id: String = row["id"]
-                guard var changed = try rewrite(try RecordCodec.decodeConflict(row["body"])) else { continue }
-                changed.id = id
+                let original = try RecordCodec.decodeConflict(row["body"])
+                guard var changed = try rewrite(original) else { continue }
+                (changed.id, changed.status) = (id, original.status)
                 try db.execute(sql: "UPDATE conflicts SET body = ? WHERE id = ?",
                                arguments: [try RecordCodec.encodeConflict(changed), id])
                 rewritten += 1

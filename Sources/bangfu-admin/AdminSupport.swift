@@ -68,9 +68,11 @@ struct DatabaseOptions: ParsableArguments {
         } catch let error as AuditKeyError {
             throw ValidationError(error.description)
         }
-        return SyncService(store: store, now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
-                           randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
-                           auditKey: auditKey, cipher: cipher, logger: logger)
+        let service = SyncService(store: store, now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
+                                  randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
+                                  auditKey: auditKey, cipher: cipher, logger: logger)
+        do { try await service.checkDataKeys() } catch let error as DataKeyError { throw ValidationError(error.description) }
+        return service
     }
 }
 

@@ -108,7 +108,10 @@ struct ConflictsCommand: AsyncParsableCommand {
             default:
                 throw ValidationError("give exactly one of --choose and --value")
             }
-            for resolved in try await database.openService().resolveConflict(id: id, request: request) {
+            let service = try await database.openService()
+            for settled in try await service.resolveConflict(id: id, request: request) {
+                // Printing a personal value is a read of it: audited like the admin API's (security.md §5).
+                let resolved = try await service.disclosed(settled, to: DatabaseOptions.operatorPrincipal).conflict
                 print("已处理 resolved \(resolved.id): \(resolved.resolution.map { String(decoding: JSONWriter.bytes($0.value), as: UTF8.self) } ?? "") → record version \(resolved.resolution?.version ?? 0)")
             }
         }

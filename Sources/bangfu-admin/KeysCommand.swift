@@ -78,17 +78,20 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "删除旧密钥 — delete an older data key that no stored value uses any more.")
+            abstract: "停用旧密钥 — take out an older data key that no stored value uses and no server has used for 15 minutes.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The key id (keys list).") var keyId: String
 
         func run() async throws {
+            guard try KeysCommand.directory(database).load().current.id != keyId else {
+                throw ValidationError("the current key cannot be removed; rotate first")
+            }
             let usage = try await database.openService(writes: false).keyUsage()
             if let left = usage.values[keyId], left > 0 {
                 throw ValidationError("\(left) stored values still use key \(keyId): run `keys reencrypt` first")
             }
-            try KeysCommand.directory(database).remove(keyId: keyId)
-            print("removed key \(keyId)")
+            try KeysCommand.directory(database).remove(keyId: keyId, now: KeyDirectory.nowMillis())
+            print("removed key \(keyId) (moved to data/removed/: delete it once no backup needs it)")
         }
     }
 }

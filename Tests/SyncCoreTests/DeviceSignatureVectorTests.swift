@@ -62,7 +62,12 @@ import Testing
         for length in 0..<70 {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 * 37 + 11) }
             #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)
+            // The same text as RFC 4648 base64 with the URL alphabet and no padding.
+            let reference = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(Base64URL.encode(bytes) == reference)
         }
+        #expect(Base64URL.decode("AB") == nil, "leftover bits must be zero")
         #expect(Base64URL.decode("ab+c") == nil)
         #expect(Base64URL.decode("abc=") == nil)
         #expect(Base64URL.decode("a") == nil)

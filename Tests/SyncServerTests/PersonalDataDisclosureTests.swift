@@ -70,9 +70,10 @@ import Testing
                                                                  by: Self.operatorPrincipal).token
         }
         let uri = "/admin/v1/records/members/\(member.id)"
+        let issued = tokens
         let readsBefore = try await Self.personalReads(fixture.service.store)
         try await fixture.application().test(.router) { client in
-            for (role, token) in tokens {
+            for (role, token) in issued {
                 try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
                     #expect(response.status == .ok, "\(role)")
                     let value = try response.decode(RecordChange.self).fields["idNumber"]
@@ -80,7 +81,8 @@ import Testing
                 }
             }
             try await client.execute(uri: uri, method: .get, headers: fixture.adminHeaders) { response in
-                #expect(try response.decode(RecordChange.self).fields["idNumber"] == .string(full), "operator")
+                let value = try response.decode(RecordChange.self).fields["idNumber"]
+                #expect(value == .string(full), "operator")
             }
         }
         let reads = try await Self.personalReads(fixture.service.store).dropFirst(readsBefore.count)
@@ -89,6 +91,30 @@ import Testing
         #expect(Set(reads.map(\.actor)).contains(SyncService.operatorId))
         // The audit entry names the field, never the value.
         #expect(reads.allSatisfy { !"\($0)".contains(full) })
+    }
+
+    /// A soft conflict names only the concurrent fields, but its sides carry the whole edit: an ID number in
+    /// them is masked for a village admin, and shown to a county admin only with an audit entry.
+    @Test func aSoftConflictCarryingAnIDNumberIsDisclosedByItsValues() async throws {
+        let fixture = try await ServerFixture.make()
+        let member = try #require(fixture.store.county.members.first { $0.scope.householdId == fixture.households[0] })
+        let full = try #require(member.fields["idNumber"]?.stringValue)
+        let village = try #require(member.scope.villageCode)
+        let conflict = Conflict(
+            id: "cf.dev.1", kind: .soft, status: .logged, collection: .members, recordId: member.id, field: nil,
+            fields: ["health"], householdId: fixture.households[0], villageCode: village, baseVersion: 1,
+            existing: .init(deviceId: "seed", value: ["health": "healthy"]),
+            incoming: .init(deviceId: "dev", seq: 1, value: ["health": "chronic", "idNumber": .string(full)]),
+            provisional: nil, openedAt: 0, openedVersion: 2)
+        let before = try await Self.personalReads(fixture.service.store).count
+        let villageView = try await fixture.service.disclosed(conflict, to: .admin(id: "v", role: .village, region: village))
+        #expect(villageView.conflict.incoming.value.objectValue?["idNumber"] == .string(PersonalData.idNumber.mask(full)))
+        #expect(try await Self.personalReads(fixture.service.store).count == before, "a masked view is no read")
+        let countyView = try await fixture.service.disclosed(conflict, to: .admin(id: "c", role: .county,
+                                                                                   region: String(village.prefix(6))))
+        #expect(countyView.conflict.incoming.value.objectValue?["idNumber"] == .string(full))
+        let reads = try await Self.personalReads(fixture.service.store).dropFirst(before)
+        #expect(reads.map(\.actor) == ["c"] && reads.first?.detail["fields"] == ["idNumber"])
     }
 
     static func personalReads(_ store: any SyncStore) async throws -> [AuditEntry] {

@@ -44,6 +44,7 @@ import Testing
         #expect(before.values[first.current.id, default: 0] > 20 && before.values[KeyUsage.plaintext] == 1, "\(before)")
 
         let plain = try await Self.everything(written.store)
+        let conflictsBefore = try await written.store.conflicts(ConflictQuery(status: nil, limit: 1000))
         let second = try keys.rotate()
         #expect(second.current.id != first.current.id)
         // Live writes while the pass runs in small batches: a helper keeps changing a phone number.
@@ -80,8 +81,18 @@ import Testing
         }
         #expect(now[written0]?.fields["phone"] == "13900000025", "the last live write was lost")
 
+        // Conflicts keep their status, sides and place in the queue.
+        #expect(try await written.store.conflicts(ConflictQuery(status: nil, limit: 1000)) == conflictsBefore)
+
+        // A node given another key set refuses to start instead of serving errors.
+        let stranger = SyncService(store: base, now: { 0 }, randomBytes: { Array(repeating: 1, count: $0) },
+                                   auditKey: TestAuditKey.key, cipher: PersonalDataCipher(ring: .random()),
+                                   logger: Logger(label: "stranger"))
+        await #expect(throws: DataKeyError.self) { try await stranger.checkDataKeys() }
+        try await service.checkDataKeys()
+
         // The old key can go: a node holding only the new key reads everything.
-        try keys.remove(keyId: first.current.id)
+        try keys.remove(keyId: first.current.id, now: KeyDirectory.nowMillis() + KeyDirectory.retirementBeforeRemoval)
         let fresh = PersonalDataStore(wrapping: base, cipher: PersonalDataCipher(ring: try keys.load()))
         #expect(try await Self.everything(fresh).count == now.count)
         #expect(try await fresh.conflicts(ConflictQuery()).count == (try await written.store.conflicts(ConflictQuery())).count)
