@@ -13,11 +13,14 @@ import SyncStore
 
 /// Builds and runs the TLS sync server (STYLE rule 10: the executable only parses arguments and calls this).
 package enum SyncServerApplication {
-    /// A request context whose response encoder does not escape `/` (TOOLCHAIN note).
-    package struct Context: RequestContext {
+    /// A request context whose response encoder does not escape `/` (TOOLCHAIN note), with the client's
+    /// address for the credential routes' rate limit (`AttemptGate`).
+    package struct Context: RequestContext, RemoteAddressRequestContext {
         package var coreContext: CoreRequestContextStorage
+        package let remoteAddress: SocketAddress?
         package init(source: ApplicationRequestContextSource) {
             coreContext = .init(source: source)
+            remoteAddress = source.channel.remoteAddress
         }
     }
 
@@ -32,7 +35,9 @@ package enum SyncServerApplication {
         router.get("/health") { request, _ in
             try JSONResponse.make(Health(), request: request)
         }
-        SyncRoutes(service: service, maxBodyBytes: config.maxBodyBytes, adminToken: config.adminToken).register(on: router)
+        SyncRoutes(service: service, maxBodyBytes: config.maxBodyBytes, adminToken: config.adminToken,
+                   credentialAttempts: AttemptGate(perMinute: config.enrolAttemptsPerMinute, burst: config.enrolAttemptsBurst))
+            .register(on: router)
         AdminRoutes(service: service, adminToken: config.adminToken).register(on: router)
         knownRoutes.load(from: router)
         return router
