@@ -25,7 +25,11 @@ package enum SyncServerApplication {
     }
 
     /// The routes over a service; exposed for in-process route tests.
-    package static func router(service: SyncService, config: ServerConfiguration) -> Router<Context> {
+    /// - Parameter attemptClock: the credential rate limit's monotonic clock (`AttemptGate`); by default the
+    ///   continuous clock. Route tests pass their manual clock, so that the limit does not depend on how
+    ///   fast a loaded machine runs them.
+    package static func router(service: SyncService, config: ServerConfiguration,
+                               attemptClock: (@Sendable () -> Duration)? = nil) -> Router<Context> {
         let router = Router(context: Context.self)
         router.add(middleware: ProtocolHeaderMiddleware())
         router.add(middleware: ErrorMiddleware())
@@ -36,7 +40,8 @@ package enum SyncServerApplication {
             try JSONResponse.make(Health(), request: request)
         }
         SyncRoutes(service: service, maxBodyBytes: config.maxBodyBytes, adminToken: config.adminToken,
-                   credentialAttempts: AttemptGate(perMinute: config.enrolAttemptsPerMinute, burst: config.enrolAttemptsBurst))
+                   credentialAttempts: AttemptGate(perMinute: config.enrolAttemptsPerMinute, burst: config.enrolAttemptsBurst,
+                                                   now: attemptClock))
             .register(on: router)
         AdminRoutes(service: service, adminToken: config.adminToken).register(on: router)
         knownRoutes.load(from: router)
