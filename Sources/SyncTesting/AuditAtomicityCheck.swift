@@ -51,7 +51,8 @@ package enum AuditAtomicityCheck {
         guard let member = fixture.county.members.first(where: { $0.scope.householdId == households[0] }) else {
             throw ConformanceFailure("household \(households[0]) has no member")
         }
-        let tombstone = try await fixture.delete(RecordKey(.members, member.id))
+        _ = try await fixture.delete(RecordKey(.members, member.id))
+        let tombstone = try await fixture.positioned(RecordKey(.members, member.id))
         let head = try await store.auditHead()
 
         for statement in dialect.refuseInserts { try await execute(statement) }
