@@ -11,6 +11,7 @@ extension ErrorCode {
         case .resyncRequired: return 410
         case .bodyTooLarge: return 413
         case .protocolUnsupported: return 426
+        case .rateLimited: return 429
         case .internalError: return 500
         case .overloaded: return 503
         default: return 400

@@ -57,6 +57,9 @@ extension ErrorCode {
     public static let notFound = ErrorCode("not_found")
     /// The path exists but not with this method; the `Allow` header lists the methods it has [405].
     public static let methodNotAllowed = ErrorCode("method_not_allowed")
+    /// Too many refused attempts at the credential routes (`/sync/enrol`, `/sync/token`) from this client
+    /// address; retry after the `Retry-After` delay [429].
+    public static let rateLimited = ErrorCode("rate_limited")
     /// The server is overloaded; retry after the `Retry-After` delay [503].
     public static let overloaded = ErrorCode("overloaded")
     /// Something failed inside the server; details are in its log, never in the response [500].

@@ -15,6 +15,8 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
     package var compactionHorizonDays: Int?
     package var maxConcurrentRequests: Int?
     package var handshakeTimeoutSeconds: Int?
+    package var enrolAttemptsPerMinute: Int?
+    package var enrolAttemptsBurst: Int?
     package var logLevel: String?
     package var auditKeyFile: String?
     package var keysDir: String?
@@ -41,6 +43,8 @@ package struct ConfigurationLayer: Sendable, Hashable, Codable {
         compactionHorizonDays = try int("BANGFU_COMPACTION_HORIZON_DAYS")
         maxConcurrentRequests = try int("BANGFU_MAX_CONCURRENT_REQUESTS")
         handshakeTimeoutSeconds = try int("BANGFU_HANDSHAKE_TIMEOUT_SECONDS")
+        enrolAttemptsPerMinute = try int("BANGFU_ENROL_ATTEMPTS_PER_MINUTE")
+        enrolAttemptsBurst = try int("BANGFU_ENROL_ATTEMPTS_BURST")
         logLevel = environment["BANGFU_LOG_LEVEL"]
         auditKeyFile = environment["BANGFU_AUDIT_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         keysDir = environment["BANGFU_KEYS_DIR"].flatMap { $0.isEmpty ? nil : $0 }
@@ -83,6 +87,8 @@ extension ServerConfiguration {
             if let value = layer.compactionHorizonDays { config.compactionHorizonDays = value }
             if let value = layer.maxConcurrentRequests { config.maxConcurrentRequests = value }
             if let value = layer.handshakeTimeoutSeconds { config.handshakeTimeoutSeconds = value }
+            if let value = layer.enrolAttemptsPerMinute { config.enrolAttemptsPerMinute = value }
+            if let value = layer.enrolAttemptsBurst { config.enrolAttemptsBurst = value }
             if let value = layer.logLevel { config.logLevel = value }
             if let value = layer.auditKeyFile { config.auditKeyFile = value }
             if let value = layer.keysDir { config.keysDir = value }
@@ -108,6 +114,12 @@ extension ServerConfiguration {
         guard maxConcurrentRequests >= 1 else { throw ConfigurationError("maxConcurrentRequests must be ≥ 1") }
         guard (1...300).contains(handshakeTimeoutSeconds) else {
             throw ConfigurationError("handshakeTimeoutSeconds must be 1–300")
+        }
+        guard (0...100_000).contains(enrolAttemptsPerMinute) else {
+            throw ConfigurationError("enrolAttemptsPerMinute must be 0–100000 (0: no limit)")
+        }
+        guard (1...100_000).contains(enrolAttemptsBurst) else {
+            throw ConfigurationError("enrolAttemptsBurst must be 1–100000")
         }
         if let postgres, !(postgres.hasPrefix("postgres://") || postgres.hasPrefix("postgresql://")) {
             throw ConfigurationError("postgres must be a URL like postgres://user@host:5432/database")

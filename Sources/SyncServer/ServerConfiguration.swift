@@ -24,6 +24,12 @@ package struct ServerConfiguration: Sendable, Hashable, Codable {
     package var maxConcurrentRequests: Int = 512
     /// Seconds a new connection may take to complete its TLS handshake before it is closed.
     package var handshakeTimeoutSeconds: Int = 10
+    /// Refused attempts a minute allowed per client address at `POST /sync/enrol` and `POST /sync/token`
+    /// together (a token bucket refilled at this rate; a successful attempt does not count); 0 turns the
+    /// limit off. Beyond it: 429 `rate_limited` + Retry-After.
+    package var enrolAttemptsPerMinute: Int = 10
+    /// The bucket's size: refused attempts allowed at once from an address after a quiet spell.
+    package var enrolAttemptsBurst: Int = 10
     package var logLevel: String = "info"
     /// File holding the audit log's 32-byte key (protocol/audit.md §3); every node of a cluster needs the
     /// same file. Unset with SQLite: `audit.key` next to the database, created on first start.

@@ -13,14 +13,18 @@ struct SyncRoutes<Context: RequestContext> {
     let maxBodyBytes: Int
     /// The operator token: refused here with 403, like every admin token (protocol/scopes.md §3).
     var adminToken: String? = nil
+    /// The rate limit per client address shared by enrolment and refresh, the two routes where a credential
+    /// can be guessed without holding one (protocol/README.md §10).
+    let credentialAttempts: AttemptGate
 
     func register(on router: Router<Context>) {
         router.post("/sync/push") { request, context in try await push(request, context: context) }
         router.get("/sync/pull") { request, context in try await pull(request, context: context) }
         router.post("/sync/integrity") { request, context in try await integrity(request, context: context) }
         router.get("/sync/events") { request, context in try await events(request, context: context) }
-        router.post("/sync/enrol") { request, context in try await enrol(request, context: context) }
-        router.post("/sync/token") { request, context in try await refresh(request, context: context) }
+        let credentials = router.group().add(middleware: AttemptLimitMiddleware(gate: credentialAttempts))
+        credentials.post("/sync/enrol") { request, context in try await enrol(request, context: context) }
+        credentials.post("/sync/token") { request, context in try await refresh(request, context: context) }
     }
 
     /// `POST /sync/enrol`: no bearer token; the one-time code is the credential (protocol/security.md §2).

@@ -13,16 +13,23 @@ import SyncStore
 
 /// Builds and runs the TLS sync server (STYLE rule 10: the executable only parses arguments and calls this).
 package enum SyncServerApplication {
-    /// A request context whose response encoder does not escape `/` (TOOLCHAIN note).
-    package struct Context: RequestContext {
+    /// A request context whose response encoder does not escape `/` (TOOLCHAIN note), with the client's
+    /// address for the credential routes' rate limit (`AttemptGate`).
+    package struct Context: RequestContext, RemoteAddressRequestContext {
         package var coreContext: CoreRequestContextStorage
+        package let remoteAddress: SocketAddress?
         package init(source: ApplicationRequestContextSource) {
             coreContext = .init(source: source)
+            remoteAddress = source.channel.remoteAddress
         }
     }
 
     /// The routes over a service; exposed for in-process route tests.
-    package static func router(service: SyncService, config: ServerConfiguration) -> Router<Context> {
+    /// - Parameter attemptClock: the credential rate limit's monotonic clock (`AttemptGate`); by default the
+    ///   continuous clock. Route tests pass their manual clock, so that the limit does not depend on how
+    ///   fast a loaded machine runs them.
+    package static func router(service: SyncService, config: ServerConfiguration,
+                               attemptClock: (@Sendable () -> Duration)? = nil) -> Router<Context> {
         let router = Router(context: Context.self)
         router.add(middleware: ProtocolHeaderMiddleware())
         router.add(middleware: ErrorMiddleware())
@@ -32,7 +39,10 @@ package enum SyncServerApplication {
         router.get("/health") { request, _ in
             try JSONResponse.make(Health(), request: request)
         }
-        SyncRoutes(service: service, maxBodyBytes: config.maxBodyBytes, adminToken: config.adminToken).register(on: router)
+        SyncRoutes(service: service, maxBodyBytes: config.maxBodyBytes, adminToken: config.adminToken,
+                   credentialAttempts: AttemptGate(perMinute: config.enrolAttemptsPerMinute, burst: config.enrolAttemptsBurst,
+                                                   now: attemptClock))
+            .register(on: router)
         AdminRoutes(service: service, adminToken: config.adminToken).register(on: router)
         knownRoutes.load(from: router)
         return router

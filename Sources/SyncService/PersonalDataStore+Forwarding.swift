@@ -10,23 +10,28 @@ extension PersonalDataStore {
     package var logAdvances: LogBroadcaster { base.logAdvances }
 
     // Devices and the sync log.
-    package func insertDevice(_ device: DeviceRecord) async throws { try await base.insertDevice(device) }
+    package func insertDevice(_ device: DeviceRecord, audit: [AuditEntry]) async throws {
+        try await base.insertDevice(device, audit: audit)
+    }
     package func device(id: String) async throws -> DeviceRecord? { try await base.device(id: id) }
     package func appendSyncLog(_ entries: [SyncLogEntry]) async throws { try await base.appendSyncLog(entries) }
     package func deviceStates() async throws -> [DeviceSyncState] { try await base.deviceStates() }
-    package func insertEnrolmentCode(_ code: EnrolmentCode) async throws { try await base.insertEnrolmentCode(code) }
+    package func insertEnrolmentCode(_ code: EnrolmentCode, audit: [AuditEntry]) async throws {
+        try await base.insertEnrolmentCode(code, audit: audit)
+    }
 
     package func redeemEnrolmentCode(hash codeHash: String, at now: Int64,
+                                     audit: @escaping @Sendable (_ enrolled: DeviceRecord) -> [AuditEntry],
                                      _ redeem: @escaping @Sendable (EnrolmentCode) throws -> DeviceRecord) async throws
         -> DeviceRecord
     {
-        try await base.redeemEnrolmentCode(hash: codeHash, at: now, redeem)
+        try await base.redeemEnrolmentCode(hash: codeHash, at: now, audit: audit, redeem)
     }
 
-    package func updateDevice(id: String, _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord)
-        async throws -> DeviceRecord
+    package func updateDevice(id: String, audit: @escaping @Sendable (_ before: DeviceRecord, _ after: DeviceRecord) -> [AuditEntry],
+                              _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord) async throws -> DeviceRecord
     {
-        try await base.updateDevice(id: id, change)
+        try await base.updateDevice(id: id, audit: audit, change)
     }
 
     // Kept rejections hold masks, never values (`PersonalDataStore.sealed`).
@@ -40,11 +45,13 @@ extension PersonalDataStore {
     package func helpers(limit: Int, offset: Int) async throws -> (helpers: [HelperSummary], total: Int) {
         try await base.helpers(limit: limit, offset: offset)
     }
-    package func insertAdmin(_ account: AdminAccount) async throws { try await base.insertAdmin(account) }
+    package func insertAdmin(_ account: AdminAccount, audit: [AuditEntry]) async throws {
+        try await base.insertAdmin(account, audit: audit)
+    }
     package func admin(id: String) async throws -> AdminAccount? { try await base.admin(id: id) }
     package func admins() async throws -> [AdminAccount] { try await base.admins() }
-    package func setAdminDisabled(id: String, _ disabled: Bool) async throws -> Bool {
-        try await base.setAdminDisabled(id: id, disabled)
+    package func setAdminDisabled(id: String, _ disabled: Bool, audit: [AuditEntry]) async throws -> Bool {
+        try await base.setAdminDisabled(id: id, disabled, audit: audit)
     }
     package func helperIds(inRegion regionPrefix: String) async throws -> Set<String> {
         try await base.helperIds(inRegion: regionPrefix)

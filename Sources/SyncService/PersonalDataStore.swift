@@ -98,11 +98,13 @@ package final class PersonalDataStore: SyncStore {
         return try settled.map(cipher.open)
     }
 
-    package func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool)
-        async throws -> CompactionReport
+    package func compact(collections: Set<CollectionName>, audit: @escaping @Sendable (CompactionReport) -> [AuditEntry],
+                         _ purgeable: @escaping @Sendable (SyncRecord) -> Bool) async throws -> CompactionReport
     {
         let cipher = self.cipher
-        return try await base.compact(collections: collections) { record in purgeable((try? cipher.open(record)) ?? record) }
+        return try await base.compact(collections: collections, audit: audit) { record in
+            purgeable((try? cipher.open(record)) ?? record)
+        }
     }
 
     package func updateRecord(

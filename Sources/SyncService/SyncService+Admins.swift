@@ -78,8 +78,7 @@ extension SyncService {
         let id = "adm-" + Self.uuidString(randomBytes(16)).prefix(8)
         let (token, hash) = DeviceToken.make(deviceId: String(id), randomBytes: randomBytes(32), prefix: DeviceToken.adminPrefix)
         let account = AdminAccount(id: String(id), name: name, role: role, region: region, tokenHash: hash, createdAt: now())
-        try await store.insertAdmin(account)
-        try await store.appendAudit([AuditEntry(
+        try await store.insertAdmin(account, audit: [AuditEntry(
             action: .adminCreate, at: account.createdAt, actor: caller.id,
             detail: ["admin": .string(account.id), "role": .string(role.rawValue), "region": .string(region)])])
         logger.info("admin added", metadata: ["admin.id": "\(account.id)", "admin.role": "\(role.rawValue)",
@@ -98,9 +97,8 @@ extension SyncService {
             throw ServiceError(.notFound, "管理员不存在 (no such admin)")
         }
         try requireManages(account, by: caller)
-        _ = try await store.setAdminDisabled(id: id, true)
-        try await store.appendAudit([AuditEntry(action: .adminDisable, at: now(), actor: caller.id,
-                                                detail: ["admin": .string(id)])])
+        _ = try await store.setAdminDisabled(id: id, true, audit: [AuditEntry(action: .adminDisable, at: now(),
+                                                                              actor: caller.id, detail: ["admin": .string(id)])])
         var disabled = account
         disabled.disabled = true
         logger.info("admin disabled", metadata: ["admin.id": "\(id)", "admin.by": "\(caller.id)"])

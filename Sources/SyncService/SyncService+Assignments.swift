@@ -137,15 +137,17 @@ extension SyncService {
     /// `resync_required` (protocol/scopes.md §7). Ended assignments stay: they are how the server knows that
     /// a write made offline before a reassignment is the old helper's to make (§5), however late it arrives.
     package func compact(horizonDays: Int) async throws -> CompactionReport {
-        let cutoff = now() - Int64(horizonDays) * 86_400_000
-        let report = try await store.compact(collections: []) { record in
-            record.deleted && record.collection != .assignments && (ScopeRules.endedAt(record) ?? .max) < cutoff
-        }
-        if report.purged > 0 {
-            try await store.appendAudit([AuditEntry(
-                action: .compaction, at: now(), actor: Self.operatorId,
+        let at = now()
+        let cutoff = at - Int64(horizonDays) * 86_400_000
+        let report = try await store.compact(collections: [], audit: { report in
+            // A pass that forgot nothing changed nothing: no entry.
+            guard report.purged > 0 else { return [] }
+            return [AuditEntry(
+                action: .compaction, at: at, actor: Self.operatorId,
                 detail: ["purged": .int(Int64(report.purged)), "compactedThrough": .int(report.compactedThrough),
-                         "horizonDays": .int(Int64(horizonDays))])])
+                         "horizonDays": .int(Int64(horizonDays))])]
+        }) { record in
+            record.deleted && record.collection != .assignments && (ScopeRules.endedAt(record) ?? .max) < cutoff
         }
         logger.info("store compacted", metadata: ["compaction.purged": "\(report.purged)",
                                                   "compaction.horizon": "\(report.compactedThrough)"])

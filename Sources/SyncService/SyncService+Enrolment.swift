@@ -51,12 +51,11 @@ extension SyncService {
         }
         let text = EnrolmentCodeFormat.make(randomBytes: randomBytes(8))
         code.codeHash = EnrolmentCodeFormat.hash(EnrolmentCodeFormat.normalise(text)!)
-        try await store.insertEnrolmentCode(code)
         var detail: [String: JSONValue] = ["owner": .string(code.helperId), "expiresAt": .int(code.expiresAt)]
         if let role = code.role { detail["role"] = .string(role.rawValue) }
         if let region = code.region { detail["region"] = .string(region) }
-        try await store.appendAudit([AuditEntry(action: .enrolmentCodeIssue, at: code.createdAt, actor: caller.id,
-                                                detail: detail)])
+        try await store.insertEnrolmentCode(code, audit: [AuditEntry(action: .enrolmentCodeIssue, at: code.createdAt,
+                                                                     actor: caller.id, detail: detail)])
         logger.info("enrolment code issued", metadata: ["sync.helper": "\(code.helperId)", "admin.by": "\(caller.id)"])
         return IssuedEnrolmentCode(code: text, qrPayload: EnrolmentCodeFormat.qrPrefix + text.replacingOccurrences(of: "-", with: ""),
                                    helperId: code.helperId, expiresAt: code.expiresAt)
@@ -77,9 +76,19 @@ extension SyncService {
         let refresh = DeviceToken.make(deviceId: deviceId, randomBytes: randomBytes(32), prefix: Self.refreshPrefix)
         let accessExpiresAt = at + Int64(config.accessTokenHours) * 3_600_000
         let refreshExpiresAt = at + Int64(config.tokenLifetimeDays) * 86_400_000
+        let keyId = DeviceSignature.keyId(publicKey: key)
         let device: DeviceRecord
         do {
-            device = try await store.redeemEnrolmentCode(hash: EnrolmentCodeFormat.hash(normalised), at: at) { code in
+            device = try await store.redeemEnrolmentCode(hash: EnrolmentCodeFormat.hash(normalised), at: at, audit: { device in
+                var detail: [String: JSONValue] = [
+                    "owner": .string(device.helperId), "keyId": .string(keyId), "expiresAt": .int(refreshExpiresAt),
+                ]
+                if let role = device.role { detail["role"] = .string(role.rawValue) }
+                if let region = device.region { detail["region"] = .string(region) }
+                // The code's holder enrolled: the helper (or admin) the code was issued for is the actor.
+                return [AuditEntry(action: .deviceEnroll, at: at, actor: device.helperId, deviceId: device.deviceId,
+                                   detail: detail)]
+            }) { code in
                 guard code.usedAt == nil else {
                     throw ServiceError(.enrolmentCodeUsed, "登记码已使用过，请向管理员重新申请 (code already used)")
                 }
@@ -96,17 +105,8 @@ extension SyncService {
         } catch let error as SyncStoreError where error.code == .unknownHelper {
             throw ServiceError(.notFound, "帮扶责任人不存在 (no such helper)")
         }
-        var detail: [String: JSONValue] = [
-            "owner": .string(device.helperId), "keyId": .string(DeviceSignature.keyId(publicKey: key)),
-            "expiresAt": .int(refreshExpiresAt),
-        ]
-        if let role = device.role { detail["role"] = .string(role.rawValue) }
-        if let region = device.region { detail["region"] = .string(region) }
-        // The code's holder enrolled: the helper (or admin) the code was issued for is the actor.
-        try await store.appendAudit([AuditEntry(action: .deviceEnroll, at: at, actor: device.helperId, deviceId: deviceId,
-                                                detail: detail)])
         logger.info("device enrolled with key", metadata: ["sync.device": "\(deviceId)", "sync.helper": "\(device.helperId)"])
-        return DeviceTokens(deviceId: deviceId, helperId: device.helperId, keyId: DeviceSignature.keyId(publicKey: key),
+        return DeviceTokens(deviceId: deviceId, helperId: device.helperId, keyId: keyId,
                             accessToken: access.token, accessExpiresAt: accessExpiresAt,
                             refreshToken: refresh.token, refreshExpiresAt: refreshExpiresAt)
     }
@@ -187,8 +187,14 @@ extension SyncService {
     private func revoke(_ device: DeviceRecord, by caller: Principal) async throws -> DeviceRecord {
         let id = device.deviceId
         let at = now()
-        let wasRevoked = device.revoked
-        let revoked = try await store.updateDevice(id: id) { device in
+        let actor = caller.id
+        // The entry is decided on the row the transaction locked: of two concurrent revocations, only the one
+        // that revoked is audited.
+        let revoked = try await store.updateDevice(id: id, audit: { before, after in
+            guard !before.revoked else { return [] }
+            return [AuditEntry(action: .deviceRevoke, at: at, actor: actor, deviceId: id,
+                               detail: ["owner": .string(after.helperId)])]
+        }) { device in
             var changed = device
             if !changed.revoked {
                 changed.revoked = true
@@ -197,10 +203,6 @@ extension SyncService {
             // The refresh hashes stay: a revoked phone that refreshes must hear `device_revoked` (and wipe),
             // not `token_invalid`. The revoked flag alone makes them worthless.
             return changed
-        }
-        if !wasRevoked {
-            try await store.appendAudit([AuditEntry(action: .deviceRevoke, at: at, actor: caller.id, deviceId: id,
-                                                    detail: ["owner": .string(revoked.helperId)])])
         }
         logger.notice("device revoked", metadata: ["sync.device": "\(id)", "admin.by": "\(caller.id)"])
         return revoked

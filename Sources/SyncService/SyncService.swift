@@ -204,18 +204,18 @@ package final class SyncService: Sendable {
         let (token, hash) = DeviceToken.make(deviceId: deviceId, randomBytes: randomBytes(32))
         let createdAt = now()
         let expiresAt = createdAt + Int64(days) * 86_400_000
-        do {
-            try await store.insertDevice(DeviceRecord(deviceId: deviceId, helperId: helperId, label: label,
-                                                      tokenHash: hash, createdAt: createdAt, expiresAt: expiresAt,
-                                                      role: role, region: region))
-        } catch let error as SyncStoreError where error.code == .unknownHelper {
-            throw ServiceError(.notFound, "帮扶责任人不存在 (no such helper)")
-        }
         var detail: [String: JSONValue] = ["owner": .string(helperId), "expiresAt": .int(expiresAt)]
         if let role { detail["role"] = .string(role.rawValue) }
         if let region { detail["region"] = .string(region) }
-        try await store.appendAudit([AuditEntry(action: .deviceEnroll, at: createdAt, actor: actor, deviceId: deviceId,
-                                                detail: detail)])
+        do {
+            try await store.insertDevice(DeviceRecord(deviceId: deviceId, helperId: helperId, label: label,
+                                                      tokenHash: hash, createdAt: createdAt, expiresAt: expiresAt,
+                                                      role: role, region: region),
+                                         audit: [AuditEntry(action: .deviceEnroll, at: createdAt, actor: actor,
+                                                            deviceId: deviceId, detail: detail)])
+        } catch let error as SyncStoreError where error.code == .unknownHelper {
+            throw ServiceError(.notFound, "帮扶责任人不存在 (no such helper)")
+        }
         logger.info("device enrolled", metadata: ["sync.device": "\(deviceId)", "sync.helper": "\(helperId)"])
         return Enrollment(deviceId: deviceId, helperId: helperId, token: token, expiresAt: expiresAt)
     }

@@ -1,4 +1,5 @@
 import FieldDomain
+import SyncEngine
 import SyncModel
 
 /// An admin account (村/乡镇/县级管理员, operator): a role bound to a region, with its own token, of which
@@ -29,16 +30,19 @@ package struct AdminAccount: Sendable, Hashable, Codable {
 }
 
 /// The admin accounts and the region look-ups admin checks need: a small port of its own beside the sync
-/// port (STYLE rule 2), with the same in-memory and SQLite adapters.
+/// port (STYLE rule 2), with the same in-memory, SQLite and PostgreSQL adapters. The writes take the audit
+/// entries of the action and commit them in the same transaction (`AuditLog`).
 package protocol AdminDirectory: Sendable {
-    /// Adds an account; throws `duplicateAdmin` when the id is taken.
-    func insertAdmin(_ account: AdminAccount) async throws
+    /// Adds an account, and `audit` in the same transaction; throws `duplicateAdmin` (writing nothing) when
+    /// the id is taken.
+    func insertAdmin(_ account: AdminAccount, audit: [AuditEntry]) async throws
     /// One account by id.
     func admin(id: String) async throws -> AdminAccount?
     /// Every account, ordered by id.
     func admins() async throws -> [AdminAccount]
-    /// Disables (or enables) an account; false when there is no such account.
-    func setAdminDisabled(id: String, _ disabled: Bool) async throws -> Bool
+    /// Disables (or enables) an account, and appends `audit` in the same transaction; false, writing
+    /// nothing, when there is no such account.
+    func setAdminDisabled(id: String, _ disabled: Bool, audit: [AuditEntry]) async throws -> Bool
     /// The helpers with a current assignment in a household whose village starts with `regionPrefix`.
     func helperIds(inRegion regionPrefix: String) async throws -> Set<String>
     /// The households of `helperId`'s current assignments.

@@ -1,4 +1,5 @@
 import FieldDomain
+import SyncEngine
 
 /// A one-time enrolment code an admin issued for a helper (or for an admin account's phone). Only the
 /// SHA-256 of the code is kept; the code itself is shown once.
@@ -36,22 +37,37 @@ package struct EnrolmentCode: Sendable, Hashable {
 
 /// Enrolment codes and the device lifecycle after enrolment: a small port of its own beside the sync port
 /// (STYLE rule 2). The rules (expiry, one use, refresh, revocation) are the service's; the store runs them
-/// inside one transaction and writes what they return.
+/// inside one transaction and writes what they return, with the audit entries of the action in the same
+/// transaction (`AuditLog`): the action and its entries commit together or not at all.
 package protocol DeviceRegistry: Sendable {
-    /// Keeps a new enrolment code.
-    func insertEnrolmentCode(_ code: EnrolmentCode) async throws
+    /// Keeps a new enrolment code, and `audit` in the same transaction.
+    func insertEnrolmentCode(_ code: EnrolmentCode, audit: [AuditEntry]) async throws
 
     /// In one transaction: loads the code with `codeHash` (throws `enrolmentCodeNotFound` when there is
     /// none), calls `redeem` with it (which throws to refuse), marks the code used by the returned device,
-    /// and inserts that device (`duplicateDevice`, `unknownHelper` as `insertDevice`). Two concurrent
-    /// redemptions of one code: exactly one succeeds, the other sees it used.
+    /// inserts that device (`duplicateDevice`, `unknownHelper` as `insertDevice`), and appends the entries
+    /// `audit` builds from the device inserted. Two concurrent redemptions of one code: exactly one succeeds,
+    /// the other sees it used.
     func redeemEnrolmentCode(hash codeHash: String, at now: Int64,
+                             audit: @escaping @Sendable (_ enrolled: DeviceRecord) -> [AuditEntry],
                              _ redeem: @escaping @Sendable (EnrolmentCode) throws -> DeviceRecord) async throws
         -> DeviceRecord
 
     /// In one transaction: loads the device (throws `deviceNotFound`), calls `change` (which throws to
-    /// refuse), and writes its token, refresh and revocation columns from the returned record. Two
-    /// concurrent changes of one device run one after the other, the second seeing the first's result.
-    func updateDevice(id: String, _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord) async throws
+    /// refuse), writes its token, refresh and revocation columns from the returned record, and appends the
+    /// entries `audit` builds from the device before and the device written (none for a refresh; one for a
+    /// revocation that revoked). Two concurrent changes of one device run one after the other, the second
+    /// seeing the first's result.
+    func updateDevice(id: String, audit: @escaping @Sendable (_ before: DeviceRecord, _ after: DeviceRecord) -> [AuditEntry],
+                      _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord) async throws
         -> DeviceRecord
+}
+
+extension DeviceRegistry {
+    /// Changes a device with no audit entry: a token refresh (not an action anyone audits).
+    package func updateDevice(id: String, _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord)
+        async throws -> DeviceRecord
+    {
+        try await updateDevice(id: id, audit: { _, _ in [] }, change)
+    }
 }

@@ -170,8 +170,8 @@ package final class MemorySyncStore: SyncStore {
         }
     }
 
-    package func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool)
-        async throws -> CompactionReport
+    package func compact(collections: Set<CollectionName>, audit: @escaping @Sendable (CompactionReport) -> [AuditEntry],
+                         _ purgeable: @escaping @Sendable (SyncRecord) -> Bool) async throws -> CompactionReport
     {
         state.withLock { state in
             let doomed = state.records.values.filter { ($0.deleted || collections.contains($0.collection)) && purgeable($0) }
@@ -179,7 +179,9 @@ package final class MemorySyncStore: SyncStore {
                 state.remove(RecordKey(record.collection, record.id))
                 state.compactedThrough = max(state.compactedThrough, record.position)
             }
-            return CompactionReport(purged: doomed.count, compactedThrough: state.compactedThrough)
+            let report = CompactionReport(purged: doomed.count, compactedThrough: state.compactedThrough)
+            state.appendAudit(audit(report))
+            return report
         }
     }
 
@@ -208,8 +210,11 @@ package final class MemorySyncStore: SyncStore {
         state.withLock { $0.head }
     }
 
-    package func insertDevice(_ device: DeviceRecord) async throws {
-        try state.withLock { state in try Self.insert(device, into: &state) }
+    package func insertDevice(_ device: DeviceRecord, audit: [AuditEntry]) async throws {
+        try state.withLock { state in
+            try Self.insert(device, into: &state)
+            state.appendAudit(audit)
+        }
     }
 
     private static func insert(_ device: DeviceRecord, into state: inout State) throws {
@@ -223,11 +228,15 @@ package final class MemorySyncStore: SyncStore {
         state.devices[device.deviceId] = device
     }
 
-    package func insertEnrolmentCode(_ code: EnrolmentCode) async throws {
-        state.withLock { $0.enrolmentCodes[code.codeHash] = code }
+    package func insertEnrolmentCode(_ code: EnrolmentCode, audit: [AuditEntry]) async throws {
+        state.withLock { state in
+            state.enrolmentCodes[code.codeHash] = code
+            state.appendAudit(audit)
+        }
     }
 
     package func redeemEnrolmentCode(hash codeHash: String, at now: Int64,
+                                     audit: @escaping @Sendable (_ enrolled: DeviceRecord) -> [AuditEntry],
                                      _ redeem: @escaping @Sendable (EnrolmentCode) throws -> DeviceRecord) async throws
         -> DeviceRecord
     {
@@ -240,12 +249,13 @@ package final class MemorySyncStore: SyncStore {
             code.usedAt = now
             code.deviceId = device.deviceId
             state.enrolmentCodes[codeHash] = code
+            state.appendAudit(audit(device))
             return device
         }
     }
 
-    package func updateDevice(id: String, _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord)
-        async throws -> DeviceRecord
+    package func updateDevice(id: String, audit: @escaping @Sendable (_ before: DeviceRecord, _ after: DeviceRecord) -> [AuditEntry],
+                              _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord) async throws -> DeviceRecord
     {
         try state.withLock { state in
             guard let device = state.devices[id] else { throw SyncStoreError(.deviceNotFound, "no such device") }
@@ -259,6 +269,7 @@ package final class MemorySyncStore: SyncStore {
             written.revoked = changed.revoked
             written.revokedAt = changed.revokedAt
             state.devices[id] = written
+            state.appendAudit(audit(device, written))
             return written
         }
     }
@@ -373,10 +384,11 @@ package final class MemorySyncStore: SyncStore {
         return written
     }
 
-    package func insertAdmin(_ account: AdminAccount) async throws {
+    package func insertAdmin(_ account: AdminAccount, audit: [AuditEntry]) async throws {
         try state.withLock { state in
             guard state.admins[account.id] == nil else { throw SyncStoreError(.duplicateAdmin, "admin id taken") }
             state.admins[account.id] = account
+            state.appendAudit(audit)
         }
     }
 
@@ -388,10 +400,11 @@ package final class MemorySyncStore: SyncStore {
         state.withLock { $0.admins.values.sorted { $0.id < $1.id } }
     }
 
-    package func setAdminDisabled(id: String, _ disabled: Bool) async throws -> Bool {
+    package func setAdminDisabled(id: String, _ disabled: Bool, audit: [AuditEntry]) async throws -> Bool {
         state.withLock { state in
             guard state.admins[id] != nil else { return false }
             state.admins[id]?.disabled = disabled
+            state.appendAudit(audit)
             return true
         }
     }

@@ -16,8 +16,8 @@ import SyncModel
 ///   except that PostgreSQL stops waiting after a few seconds when the database is failing (the changes
 ///   then get positions later; a device keeps its acknowledged writes visible until it pulls them back).
 /// - `pull` reads one consistent snapshot.
-/// - Every write that carries audit entries (`PushPlan.audit`, the `audit` arguments) commits them with it,
-///   in the same transaction (`AuditLog`).
+/// - Every write that carries audit entries (`PushPlan.audit`, the `audit` arguments, here and in
+///   `AdminDirectory` and `DeviceRegistry`) commits them with it, in the same transaction (`AuditLog`).
 /// Admin accounts, devices and the audit log sit behind their own small ports, `AdminDirectory`,
 /// `DeviceRegistry` and `AuditLog`, which every store also provides.
 package protocol SyncStore: AdminDirectory, DeviceRegistry, AuditLog {
@@ -46,9 +46,9 @@ package protocol SyncStore: AdminDirectory, DeviceRegistry, AuditLog {
     /// The newest log position readers can see.
     func headVersion() async throws -> Int64
 
-    /// Registers a device. Throws `duplicateDevice` if the id is taken, `unknownHelper` if the helper
-    /// does not exist.
-    func insertDevice(_ device: DeviceRecord) async throws
+    /// Registers a device, and appends `audit` in the same transaction. Throws `duplicateDevice` if the id
+    /// is taken, `unknownHelper` if the helper does not exist (writing nothing).
+    func insertDevice(_ device: DeviceRecord, audit: [AuditEntry]) async throws
 
     /// Looks a device up by id.
     func device(id: String) async throws -> DeviceRecord?
@@ -91,10 +91,11 @@ package protocol SyncStore: AdminDirectory, DeviceRegistry, AuditLog {
     ) async throws -> [Conflict]
 
     /// Forgets, in one transaction, every record that `purgeable` (a pure rule of the core) accepts among
-    /// the tombstones and the live records of `collections`, and raises the compaction horizon to the
-    /// highest log position forgotten (protocol/scopes.md §7).
-    func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool) async throws
-        -> CompactionReport
+    /// the tombstones and the live records of `collections`, raises the compaction horizon to the highest
+    /// log position forgotten (protocol/scopes.md §7), and appends the entries `audit` builds from the
+    /// report (none when nothing was forgotten, as the service builds them).
+    func compact(collections: Set<CollectionName>, audit: @escaping @Sendable (CompactionReport) -> [AuditEntry],
+                 _ purgeable: @escaping @Sendable (SyncRecord) -> Bool) async throws -> CompactionReport
 
     /// Rewrites stored records in place, with no new version, log position, log announcement or audit entry
     /// (the background re-encryption of personal data: not a change a device pulls). In one transaction,
@@ -128,5 +129,10 @@ extension SyncStore {
     @discardableResult
     package func importRecords(_ records: [SyncRecord]) async throws -> Int64 {
         try await importRecords(records, audit: [])
+    }
+
+    /// Registers a device with no audit entry: test fixtures and benchmarks (synthetic devices).
+    package func insertDevice(_ device: DeviceRecord) async throws {
+        try await insertDevice(device, audit: [])
     }
 }

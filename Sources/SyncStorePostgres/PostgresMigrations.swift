@@ -182,6 +182,35 @@ enum PostgresMigrations {
             "CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL)",
             "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '\(String(repeating: "0", count: 64))')",
         ]),
+        ("v5-audit-append-only", [
+            // The audit log is append-only in the database too (protocol/audit.md §5). The one change a
+            // row may see is the sequencer chaining it: an unchained row (seq NULL) gets its seq, prev_hash
+            // and hash, its id, body and record columns unchanged. Anything else (editing or renumbering a
+            // chained entry, rewriting an unchained one's body, DELETE, TRUNCATE) raises. The table's owner
+            // can drop the triggers; the hash chain and the kept anchor are what catch that.
+            """
+            CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'UPDATE' THEN
+                    IF OLD.seq IS NULL AND NEW.seq IS NOT NULL AND NEW.id = OLD.id AND NEW.body = OLD.body
+                        AND NEW.collection IS NOT DISTINCT FROM OLD.collection
+                        AND NEW.record_id IS NOT DISTINCT FROM OLD.record_id THEN
+                        RETURN NEW;
+                    END IF;
+                END IF;
+                RAISE EXCEPTION 'audit_log is append-only (%)', TG_OP;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+            FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()
+            """,
+            """
+            CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+            FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
+            """,
+        ]),
     ]
 
     /// Applies the migrations not yet applied.

@@ -183,10 +183,10 @@ extension PostgresSyncStore {
         }
     }
 
-    package func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool)
-        async throws -> CompactionReport
+    package func compact(collections: Set<CollectionName>, audit: @escaping @Sendable (CompactionReport) -> [AuditEntry],
+                         _ purgeable: @escaping @Sendable (SyncRecord) -> Bool) async throws -> CompactionReport
     {
-        try await transaction { connection in
+        let (report, audited) = try await transaction { connection in
             // Only states already in the log: an unsequenced one is newer than anything a device could have
             // missed. Each delete names the position it judged, so a state written meanwhile is kept.
             let names = collections.map(\.rawValue).sorted()
@@ -210,8 +210,13 @@ extension PostgresSyncStore {
                 horizon = max(horizon, position)
             }
             try await connection.query("UPDATE meta SET value = \(horizon) WHERE key = 'compacted_through'", logger: logger)
-            return CompactionReport(purged: purged, compactedThrough: horizon)
+            let report = CompactionReport(purged: purged, compactedThrough: horizon)
+            let entries = audit(report)
+            try await insertAudit(entries, on: connection)
+            return (report, !entries.isEmpty)
         }
+        if audited { await sequenceAfterCommit() }
+        return report
     }
 
     package func updateRecord(
@@ -236,8 +241,8 @@ extension PostgresSyncStore {
 
     // MARK: AdminDirectory
 
-    package func insertAdmin(_ account: AdminAccount) async throws {
-        try await withConnection { connection in
+    package func insertAdmin(_ account: AdminAccount, audit: [AuditEntry]) async throws {
+        try await transaction { connection in
             let inserted = try await rows("""
                 INSERT INTO admins (id, name, role, region, token_hash, created_at, disabled)
                 VALUES (\(account.id), \(account.name), \(account.role.rawValue), \(account.region), \(account.tokenHash),
@@ -245,7 +250,9 @@ extension PostgresSyncStore {
                 ON CONFLICT (id) DO NOTHING RETURNING id
                 """, on: connection)
             guard !inserted.isEmpty else { throw SyncStoreError(.duplicateAdmin, "admin id taken") }
+            try await insertAudit(audit, on: connection)
         }
+        if !audit.isEmpty { await sequenceAfterCommit() }
     }
 
     package func admin(id: String) async throws -> AdminAccount? {
@@ -260,10 +267,16 @@ extension PostgresSyncStore {
         }
     }
 
-    package func setAdminDisabled(id: String, _ disabled: Bool) async throws -> Bool {
-        try await withConnection { connection in
-            !(try await rows("UPDATE admins SET disabled = \(disabled) WHERE id = \(id) RETURNING id", on: connection)).isEmpty
+    package func setAdminDisabled(id: String, _ disabled: Bool, audit: [AuditEntry]) async throws -> Bool {
+        let found = try await transaction { connection in
+            guard !(try await rows("UPDATE admins SET disabled = \(disabled) WHERE id = \(id) RETURNING id", on: connection))
+                .isEmpty
+            else { return false }
+            try await insertAudit(audit, on: connection)
+            return true
         }
+        if found && !audit.isEmpty { await sequenceAfterCommit() }
+        return found
     }
 
     package func helperIds(inRegion regionPrefix: String) async throws -> Set<String> {

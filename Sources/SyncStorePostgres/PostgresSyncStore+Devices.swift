@@ -1,34 +1,43 @@
 import FieldDomain
 import PostgresNIO
+import SyncEngine
 import SyncStore
 
 // Devices and enrolment codes (the `DeviceRegistry` port) on PostgreSQL. A code's row and a device's row
 // are locked (`FOR UPDATE`) for the read-decide-write, so two nodes redeeming one code, or refreshing one
-// device, run one after the other.
+// device, run one after the other. Audit entries are inserted unchained in the same transaction and
+// chained by the sequencer tick that follows the commit (PostgresSyncStore+Audit.swift).
 extension PostgresSyncStore {
-    package func insertDevice(_ device: DeviceRecord) async throws {
-        try await transaction { connection in try await self.insert(device, on: connection) }
+    package func insertDevice(_ device: DeviceRecord, audit: [AuditEntry]) async throws {
+        try await transaction { connection in
+            try await self.insert(device, on: connection)
+            try await self.insertAudit(audit, on: connection)
+        }
+        if !audit.isEmpty { await sequenceAfterCommit() }
     }
 
     package func device(id: String) async throws -> DeviceRecord? {
         try await withConnection { connection in try await self.device(id: id, on: connection, lock: false) }
     }
 
-    package func insertEnrolmentCode(_ code: EnrolmentCode) async throws {
+    package func insertEnrolmentCode(_ code: EnrolmentCode, audit: [AuditEntry]) async throws {
         try await transaction { connection in
             try await connection.query("""
                 INSERT INTO enrolment_codes (code_hash, helper_id, role, region, label, created_by, created_at, expires_at)
                 VALUES (\(code.codeHash), \(code.helperId), \(code.role?.rawValue), \(code.region), \(code.label),
                         \(code.createdBy), \(code.createdAt), \(code.expiresAt))
                 """, logger: self.logger)
+            try await self.insertAudit(audit, on: connection)
         }
+        if !audit.isEmpty { await sequenceAfterCommit() }
     }
 
     package func redeemEnrolmentCode(hash codeHash: String, at now: Int64,
+                                     audit: @escaping @Sendable (_ enrolled: DeviceRecord) -> [AuditEntry],
                                      _ redeem: @escaping @Sendable (EnrolmentCode) throws -> DeviceRecord) async throws
         -> DeviceRecord
     {
-        try await transaction { connection in
+        let (device, audited) = try await transaction { connection in
             guard let row = try await self.rows(
                 "SELECT * FROM enrolment_codes WHERE code_hash = \(codeHash) FOR UPDATE", on: connection).first
             else { throw SyncStoreError(.enrolmentCodeNotFound, "no such enrolment code") }
@@ -44,14 +53,18 @@ extension PostgresSyncStore {
             try await connection.query("""
                 UPDATE enrolment_codes SET used_at = \(now), device_id = \(device.deviceId) WHERE code_hash = \(codeHash)
                 """, logger: self.logger)
-            return device
+            let entries = audit(device)
+            try await self.insertAudit(entries, on: connection)
+            return (device, !entries.isEmpty)
         }
+        if audited { await sequenceAfterCommit() }
+        return device
     }
 
-    package func updateDevice(id: String, _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord)
-        async throws -> DeviceRecord
+    package func updateDevice(id: String, audit: @escaping @Sendable (_ before: DeviceRecord, _ after: DeviceRecord) -> [AuditEntry],
+                              _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord) async throws -> DeviceRecord
     {
-        try await transaction { connection in
+        let (written, audited) = try await transaction { connection in
             guard let device = try await self.device(id: id, on: connection, lock: true) else {
                 throw SyncStoreError(.deviceNotFound, "no such device")
             }
@@ -63,8 +76,13 @@ extension PostgresSyncStore {
                                    refresh_previous_hash = \(changed.previousRefreshHash)
                 WHERE device_id = \(id)
                 """, logger: self.logger)
-            return try await self.device(id: id, on: connection, lock: false)!
+            let written = try await self.device(id: id, on: connection, lock: false)!
+            let entries = audit(device, written)
+            try await self.insertAudit(entries, on: connection)
+            return (written, !entries.isEmpty)
         }
+        if audited { await sequenceAfterCommit() }
+        return written
     }
 
     func insert(_ device: DeviceRecord, on connection: PostgresConnection) async throws {

@@ -208,6 +208,18 @@ enum SQLiteMigrations {
                 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '\(AuditHead.empty.hash)');
                 """)
         }
+        migrator.registerMigration("v8-audit-append-only") { db in
+            // The audit log is append-only in the database too (protocol/audit.md §5): no statement on any
+            // connection may change or delete an entry, whatever the server's code does. The store only ever
+            // inserts. Someone who can write the file can drop these triggers; the hash chain and the kept
+            // anchor are what catch them.
+            try db.execute(sql: """
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -1,12 +1,13 @@
 import FieldDomain
 import Foundation
 import GRDB
+import SyncEngine
 import SyncModel
 import SyncStore
 
 // The `AdminDirectory` port on SQLite.
 extension SQLiteSyncStore {
-    package func insertAdmin(_ account: AdminAccount) async throws {
+    package func insertAdmin(_ account: AdminAccount, audit: [AuditEntry]) async throws {
         try await pool.write { db in
             let taken = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM admins WHERE id = ?)",
                                           arguments: [account.id]) ?? false
@@ -15,6 +16,7 @@ extension SQLiteSyncStore {
                 INSERT INTO admins (id, name, role, region, token_hash, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [account.id, account.name, account.role.rawValue, account.region, account.tokenHash,
                                  account.createdAt, account.disabled])
+            try Self.appendAudit(audit, db: db)
         }
     }
 
@@ -28,10 +30,12 @@ extension SQLiteSyncStore {
         try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM admins ORDER BY id").map(Self.admin) }
     }
 
-    package func setAdminDisabled(id: String, _ disabled: Bool) async throws -> Bool {
+    package func setAdminDisabled(id: String, _ disabled: Bool, audit: [AuditEntry]) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE admins SET disabled = ? WHERE id = ?", arguments: [disabled, id])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try Self.appendAudit(audit, db: db)
+            return true
         }
     }
 

@@ -1,28 +1,35 @@
 import FieldDomain
 import GRDB
+import SyncEngine
 import SyncStore
 
-// Devices and enrolment codes (the `DeviceRegistry` port) on SQLite.
+// Devices and enrolment codes (the `DeviceRegistry` port) on SQLite. Each write appends its audit entries
+// inside its own transaction.
 extension SQLiteSyncStore {
-    package func insertDevice(_ device: DeviceRecord) async throws {
-        try await pool.write { db in try Self.insert(device, db) }
+    package func insertDevice(_ device: DeviceRecord, audit: [AuditEntry]) async throws {
+        try await pool.write { db in
+            try Self.insert(device, db)
+            try Self.appendAudit(audit, db: db)
+        }
     }
 
     package func device(id: String) async throws -> DeviceRecord? {
         try await pool.read { db in try Self.device(id: id, db) }
     }
 
-    package func insertEnrolmentCode(_ code: EnrolmentCode) async throws {
+    package func insertEnrolmentCode(_ code: EnrolmentCode, audit: [AuditEntry]) async throws {
         try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO enrolment_codes (code_hash, helper_id, role, region, label, created_by, created_at, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [code.codeHash, code.helperId, code.role?.rawValue, code.region, code.label,
                                  code.createdBy, code.createdAt, code.expiresAt])
+            try Self.appendAudit(audit, db: db)
         }
     }
 
     package func redeemEnrolmentCode(hash codeHash: String, at now: Int64,
+                                     audit: @escaping @Sendable (_ enrolled: DeviceRecord) -> [AuditEntry],
                                      _ redeem: @escaping @Sendable (EnrolmentCode) throws -> DeviceRecord) async throws
         -> DeviceRecord
     {
@@ -39,12 +46,13 @@ extension SQLiteSyncStore {
             try Self.insert(device, db)
             try db.execute(sql: "UPDATE enrolment_codes SET used_at = ?, device_id = ? WHERE code_hash = ?",
                            arguments: [now, device.deviceId, codeHash])
+            try Self.appendAudit(audit(device), db: db)
             return device
         }
     }
 
-    package func updateDevice(id: String, _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord)
-        async throws -> DeviceRecord
+    package func updateDevice(id: String, audit: @escaping @Sendable (_ before: DeviceRecord, _ after: DeviceRecord) -> [AuditEntry],
+                              _ change: @escaping @Sendable (DeviceRecord) throws -> DeviceRecord) async throws -> DeviceRecord
     {
         try await pool.write { db in
             guard let device = try Self.device(id: id, db) else {
@@ -57,7 +65,9 @@ extension SQLiteSyncStore {
                 WHERE device_id = ?
                 """, arguments: [changed.tokenHash, changed.expiresAt, changed.refreshHash, changed.refreshExpiresAt,
                                  changed.revoked, changed.revokedAt, changed.previousRefreshHash, id])
-            return try Self.device(id: id, db)!
+            let written = try Self.device(id: id, db)!
+            try Self.appendAudit(audit(device, written), db: db)
+            return written
         }
     }
 

@@ -264,8 +264,8 @@ package final class SQLiteSyncStore: SyncStore {
         return resolved
     }
 
-    package func compact(collections: Set<CollectionName>, _ purgeable: @escaping @Sendable (SyncRecord) -> Bool)
-        async throws -> CompactionReport
+    package func compact(collections: Set<CollectionName>, audit: @escaping @Sendable (CompactionReport) -> [AuditEntry],
+                         _ purgeable: @escaping @Sendable (SyncRecord) -> Bool) async throws -> CompactionReport
     {
         try await pool.write { db in
             let names = collections.map(\.rawValue).sorted()
@@ -283,7 +283,9 @@ package final class SQLiteSyncStore: SyncStore {
                 horizon = max(horizon, position)
             }
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'compacted_through'", arguments: [horizon])
-            return CompactionReport(purged: doomed.count, compactedThrough: horizon)
+            let report = CompactionReport(purged: doomed.count, compactedThrough: horizon)
+            try Self.appendAudit(audit(report), db: db)
+            return report
         }
     }
 

@@ -7,22 +7,35 @@ import SyncStore
 
 /// Tampering with the audit log directly in the database, as someone with the database's password would,
 /// and checking that `verify` names the right entry and reason (protocol/audit.md §5). The SQL differs per
-/// database; the scenario and the expectations are the same.
+/// database; the scenario and the expectations are the same. The log's append-only triggers refuse every
+/// such statement (`appendOnlyRefusesEdits`); the tamperer drops them first, as the table's owner can.
 package enum AuditTamperCheck {
     /// How a database spells the tampering.
     package struct Dialect: Sendable {
         /// Changes `from` to `to` inside the body of entry `seq`.
         package var editBody: @Sendable (_ seq: Int64, _ from: String, _ to: String) -> String
+        /// Drops the append-only triggers (migration `v8-audit-append-only` / `v5-audit-append-only`).
+        package var dropAppendOnly: [String]
+        /// Statements the append-only triggers must refuse, besides `editBody` and the tamperings' own.
+        package var otherRefused: [String] = []
 
-        package static let sqlite = Dialect { seq, from, to in
-            "UPDATE audit_log SET body = CAST(replace(CAST(body AS TEXT), '\(from)', '\(to)') AS BLOB) WHERE seq = \(seq)"
-        }
-        package static let postgres = Dialect { seq, from, to in
-            """
-            UPDATE audit_log SET body = convert_to(replace(convert_from(body, 'UTF8'), '\(from)', '\(to)'), 'UTF8')
-            WHERE seq = \(seq)
-            """
-        }
+        package static let sqlite = Dialect(
+            editBody: { seq, from, to in
+                "UPDATE audit_log SET body = CAST(replace(CAST(body AS TEXT), '\(from)', '\(to)') AS BLOB) WHERE seq = \(seq)"
+            },
+            dropAppendOnly: ["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"],
+            otherRefused: ["DELETE FROM audit_log"])
+        package static let postgres = Dialect(
+            editBody: { seq, from, to in
+                """
+                UPDATE audit_log SET body = convert_to(replace(convert_from(body, 'UTF8'), '\(from)', '\(to)'), 'UTF8')
+                WHERE seq = \(seq)
+                """
+            },
+            dropAppendOnly: ["DROP TRIGGER audit_log_append_only ON audit_log", "DROP TRIGGER audit_log_no_truncate ON audit_log"],
+            otherRefused: ["TRUNCATE audit_log", "DELETE FROM audit_log",
+                           // Renumbering an entry out of the chain, or unchaining it, is an edit too.
+                           "UPDATE audit_log SET seq = NULL, prev_hash = NULL, hash = NULL WHERE seq = 3"])
     }
 
     /// What a tampering does, and what verify must then say.
@@ -34,7 +47,7 @@ package enum AuditTamperCheck {
     /// `tampering` with `execute` (one SQL statement per call), and checks what verify reports.
     package static func run(_ tampering: Tampering, store: any SyncStore, dialect: Dialect,
                             execute: @Sendable (String) async throws -> Void) async throws {
-        let service = try await writeThroughService(store)
+        let (service, _) = try await writeThroughService(store)
         let clean = try await service.verifyAudit()
         try require(clean.failure == nil, "untouched log does not verify: \(String(describing: clean.failure))")
         let count = clean.verified.seq
@@ -43,6 +56,8 @@ package enum AuditTamperCheck {
         let edited = try await store.auditRecords(after: 2, limit: 1)[0]
         try require(String(decoding: edited.body, as: UTF8.self).contains("\"incomeWage\":12000"),
                     "entry 3 is not the household write: \(String(decoding: edited.body, as: UTF8.self))")
+        // An intruder with the database's owner rights first removes what refuses the edit.
+        for statement in dialect.dropAppendOnly { try await execute(statement) }
         let expected: (seq: Int64, reason: AuditVerifier.Break.Reason)
         switch tampering {
         case .editContent:
@@ -79,9 +94,33 @@ package enum AuditTamperCheck {
         try require(result.verified.seq == expected.seq - 1, "verified through \(result.verified.seq)")
     }
 
+    /// While the append-only triggers are there, every tampering statement (each of `run`'s, and the
+    /// dialect's others) is refused, and the log verifies untouched afterwards.
+    package static func appendOnlyRefusesEdits(store: any SyncStore, dialect: Dialect,
+                                               execute: @Sendable (String) async throws -> Void) async throws {
+        let (service, helper) = try await writeThroughService(store)
+        let clean = try await service.verifyAudit()
+        try require(clean.failure == nil && clean.verified.seq >= 6, "untouched log: \(clean)")
+        let count = clean.verified.seq
+        let statements = [dialect.editBody(3, "12000", "99000"), "DELETE FROM audit_log WHERE seq = 4",
+                          "UPDATE audit_log SET seq = -1 WHERE seq = 3", "DELETE FROM audit_log WHERE seq > \(count - 2)",
+                          "UPDATE audit_log SET hash = prev_hash WHERE seq = 2"] + dialect.otherRefused
+        for statement in statements {
+            var refused = false
+            do { try await execute(statement) } catch { refused = true }
+            try require(refused, "the append-only log accepted: \(statement)")
+        }
+        let after = try await service.verifyAudit(anchor: clean.verified)
+        try require(after.failure == nil && after.verified == clean.verified, "the log changed: \(after)")
+        // Appending still works, and is chained after the refused attempts as if nothing happened.
+        _ = try await service.enroll(helperId: helper, label: nil, expiresInDays: 1)
+        let appended = try await service.verifyAudit(anchor: clean.verified)
+        try require(appended.failure == nil && appended.verified.seq == count + 1, "append after refusals: \(appended)")
+    }
+
     /// Seeds a county and writes through the service: an enrolment, two pushes (a visit and a household
     /// change with a phone number, twice) and an admin deleting a member: six entries.
-    static func writeThroughService(_ store: any SyncStore) async throws -> SyncService {
+    static func writeThroughService(_ store: any SyncStore) async throws -> (service: SyncService, helper: String) {
         let fixture = try await StoreFixture.make(store)
         let (helper, households) = try fixture.helper()
         let random = SeededRandomSource(seed: 11)
@@ -106,6 +145,6 @@ package enum AuditTamperCheck {
             throw ConformanceFailure("household \(households[0]) has no member to delete")
         }
         _ = try await service.deleteRecord(RecordKey(.members, member.id))
-        return service
+        return (service, helper)
     }
 }

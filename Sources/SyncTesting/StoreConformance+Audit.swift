@@ -1,5 +1,9 @@
+import Crypto
+import FieldDomain
+import Logging
 import SyncEngine
 import SyncModel
+import SyncService
 import SyncStore
 
 /// The audit log's guarantees (`AuditLog`; protocol/audit.md): entries for accepted writes only, committed
@@ -8,6 +12,7 @@ extension StoreConformance {
     static let auditChecks: [String: Check] = [
         "auditRecordsAcceptedWritesOnlyWithPersonalValuesHashed": auditRecordsAcceptedWritesOnly,
         "auditEntriesCommitWithTheirWriteOrNotAtAll": auditEntriesCommitWithTheirWrite,
+        "adminAndDeviceActionsLeaveTheirEntryInTheLog": adminAndDeviceActionsLeaveTheirEntry,
     ]
 
     static func auditRecordsAcceptedWritesOnly(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
@@ -102,9 +107,94 @@ extension StoreConformance {
         try require(try records[2].entry().action == .deviceEnroll, "appended entry")
         try require(records[1].prevHash == records[0].hash && records[2].prevHash == records[1].hash, "entries not linked")
     }
+
+    /// Every audited action that is not a record write (admin accounts, enrolment codes, enrolment with a key
+    /// and without, revocation, compaction), done through the service as the routes do it, leaves exactly
+    /// its entry, chained; a refused one (a used code, a second revocation, a pass that forgot nothing, an
+    /// unknown admin) leaves none. Each store writes these entries in the action's own transaction
+    /// (`AdminDirectory`, `DeviceRegistry`, `compact`), so none can be lost between the two.
+    static func adminAndDeviceActionsLeaveTheirEntry(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
+        let fixture = try await StoreFixture.make(try await makeStore())
+        let (helper, households) = try fixture.helper()
+        let random = SeededRandomSource(seed: 23)
+        let service = SyncService(store: fixture.store, now: { fixture.clock.now() }, randomBytes: { random.bytes($0) },
+                                  auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher,
+                                  logger: Logger(label: "audit-actions", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let operatorId = SyncService.operatorId
+        let caller = Principal.admin(id: operatorId, role: .operator, region: "")
+        var expected: [(AuditEntry.Action, String)] = []
+
+        let town = String((Scope.village(ofHousehold: households[0]) ?? "522327001").prefix(9))
+        let (account, _) = try await service.createAdmin(name: "乡镇管理员", role: .town, region: town, by: caller)
+        expected.append((.adminCreate, operatorId))
+        _ = try await service.disableAdmin(id: account.id, by: caller)
+        expected.append((.adminDisable, operatorId))
+        do {
+            _ = try await service.disableAdmin(id: "adm-nobody", by: caller)
+            throw ConformanceFailure("an unknown admin was disabled")
+        } catch let error as ServiceError where error.code == .notFound {}
+
+        let issued = try await service.issueEnrolmentCode(helperId: helper, adminId: nil, label: nil, expiresInHours: 1,
+                                                          by: caller)
+        expected.append((.enrolmentCodeIssue, operatorId))
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 7, count: 32)).publicKey
+        let request = EnrolRequest(code: issued.code, publicKey: Base64URL.encode(key.rawRepresentation), label: "手机")
+        let tokens = try await service.enrol(request)
+        expected.append((.deviceEnroll, helper))
+        do {
+            _ = try await service.enrol(request)
+            throw ConformanceFailure("a used code enrolled a second device")
+        } catch let error as ServiceError where error.code == .enrolmentCodeUsed {}
+
+        _ = try await service.revokeDevice(id: tokens.deviceId, by: caller)
+        expected.append((.deviceRevoke, operatorId))
+        _ = try await service.revokeDevice(id: tokens.deviceId, by: caller)
+        let legacy = try await service.enroll(helperId: helper, label: nil, expiresInDays: 1)
+        expected.append((.deviceEnroll, operatorId))
+
+        guard let member = fixture.county.members.first(where: { $0.scope.householdId == households[0] }) else {
+            throw ConformanceFailure("household \(households[0]) has no member to delete")
+        }
+        _ = try await service.deleteRecord(RecordKey(.members, member.id))
+        expected.append((.recordDelete, operatorId))
+        _ = try await fixture.positioned(RecordKey(.members, member.id))
+        fixture.clock.advance(by: 2 * 86_400_000)
+        let compacted = try await service.compact(horizonDays: 1)
+        try require(compacted.purged >= 1, "the old tombstone was not compacted: \(compacted)")
+        expected.append((.compaction, operatorId))
+        _ = try await service.compact(horizonDays: 1)
+
+        let (records, failure) = try await fixture.auditLog()
+        try require(failure == nil, "chain broken: \(String(describing: failure))")
+        let entries = try records.map { try $0.entry() }
+        try require(entries.map(\.action) == expected.map(\.0),
+                    "actions \(entries.map(\.action.rawValue)), expected \(expected.map(\.0.rawValue))")
+        try require(entries.map(\.actor) == expected.map(\.1), "actors \(entries.map(\.actor))")
+        try require(entries[0].detail["admin"] == .string(account.id) && entries[1].detail["admin"] == .string(account.id),
+                    "admin entries name another account: \(entries[0...1])")
+        try require(entries[2].detail["owner"] == .string(helper), "code entry: \(entries[2])")
+        try require(entries[3].deviceId == tokens.deviceId && entries[3].detail["keyId"] == .string(tokens.keyId),
+                    "enrolment entry: \(entries[3])")
+        try require(entries[4].deviceId == tokens.deviceId && entries[4].detail["owner"] == .string(helper),
+                    "revocation entry: \(entries[4])")
+        try require(entries[5].deviceId == legacy.deviceId, "keyless enrolment entry: \(entries[5])")
+        try require(entries[7].detail["purged"] == .int(Int64(compacted.purged)), "compaction entry: \(entries[7])")
+    }
 }
 
 extension StoreFixture {
+    /// The record once it has its log position. On PostgreSQL a write's sequencer tick may, on a loaded
+    /// machine, outlast the few seconds the write waits for it; compaction only considers positioned states.
+    package func positioned(_ key: RecordKey) async throws -> SyncRecord {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            guard let record = try await store.record(key) else { throw ConformanceFailure("\(key) is not stored") }
+            if record.position > 0 { return record }
+            guard ContinuousClock.now < deadline else { throw ConformanceFailure("\(key) never got a log position") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// The whole audit log, read in small pages as a verifier would, and the verifier's verdict.
     package func auditLog(pageSize: Int = 2) async throws -> (records: [AuditRecord], failure: AuditVerifier.Break?) {
         let head = try await store.auditHead()

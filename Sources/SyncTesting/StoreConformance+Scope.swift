@@ -213,7 +213,9 @@ extension StoreConformance {
         let before = try await fixture.everything()
         let counts = try await CollectionName.allCases.asyncMap { try await fixture.store.count($0) }
 
-        let report = try await fixture.store.compact(collections: []) { $0.collection == .assignments && $0.deleted }
+        let report = try await fixture.store.compact(collections: [], audit: { _ in [] }) {
+            $0.collection == .assignments && $0.deleted
+        }
         try require(report.purged == 1, "purged \(report.purged), expected the ended assignment only")
         try require(report.compactedThrough >= ended.position, "horizon \(report.compactedThrough) below \(ended.position)")
         try require(try await fixture.store.record(RecordKey(.assignments, ended.id)) == nil, "the ended assignment is still there")
@@ -226,7 +228,9 @@ extension StoreConformance {
         let page = try await fixture.store.pull(PullQuery(deviceId: "reader", scope: .all, after: 0, maxBytes: 4096))
         try require(page.compactedThrough == report.compactedThrough, "pull states horizon \(page.compactedThrough)")
 
-        let second = try await fixture.store.compact(collections: []) { $0.collection == .assignments && $0.deleted }
+        let second = try await fixture.store.compact(collections: [], audit: { _ in [] }) {
+            $0.collection == .assignments && $0.deleted
+        }
         try require(second.purged == 0 && second.compactedThrough == report.compactedThrough,
                     "a second compaction: \(second)")
     }

@@ -30,6 +30,11 @@ struct BangfuServer: AsyncParsableCommand {
     @Option(name: .customLong("max-concurrent-requests"), help: "Requests in flight before 503 (default 512).") var maxConcurrentRequests: Int?
     @Option(name: .customLong("handshake-timeout-seconds"), help: "Close connections without a TLS handshake after this (default 10).")
     var handshakeTimeoutSeconds: Int?
+    @Option(name: .customLong("enrol-attempts-per-minute"),
+            help: "Refused /sync/enrol and /sync/token attempts a minute per client address before 429 (default 10; 0: off).")
+    var enrolAttemptsPerMinute: Int?
+    @Option(name: .customLong("enrol-attempts-burst"), help: "Refused attempts allowed at once per address (default 10).")
+    var enrolAttemptsBurst: Int?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (default info).") var logLevel: String?
     @Option(name: .customLong("audit-key-file"),
             help: "32-byte audit key file, the same on every node (BANGFU_AUDIT_KEY_FILE; SQLite default: audit.key next to the database).")
@@ -53,6 +58,8 @@ struct BangfuServer: AsyncParsableCommand {
         flags.compactionHorizonDays = compactionHorizonDays
         flags.maxConcurrentRequests = maxConcurrentRequests
         flags.handshakeTimeoutSeconds = handshakeTimeoutSeconds
+        flags.enrolAttemptsPerMinute = enrolAttemptsPerMinute
+        flags.enrolAttemptsBurst = enrolAttemptsBurst
         flags.logLevel = logLevel
         flags.auditKeyFile = auditKeyFile
         flags.keysDir = keysDir

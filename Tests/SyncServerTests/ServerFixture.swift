@@ -40,7 +40,9 @@ struct ServerFixture {
     }
 
     func application() -> some ApplicationProtocol {
-        Application(router: SyncServerApplication.router(service: service, config: config))
+        let clock = clock
+        return Application(router: SyncServerApplication.router(service: service, config: config,
+                                                                 attemptClock: { .milliseconds(clock.now()) }))
     }
 
     var deviceHeaders: HTTPFields {
