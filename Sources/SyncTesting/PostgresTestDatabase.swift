@@ -35,19 +35,7 @@ package enum PostgresTestDatabase {
     package static func withStoreAndSQL<T: Sendable>(
         _ body: (PostgresSyncStore, @escaping @Sendable (String) async throws -> Void) async throws -> T
     ) async throws -> T? {
-        try await withDatabase { databaseURL in
-            let store = try PostgresSyncStore(url: databaseURL, logger: logger)
-            let client = PostgresClient(configuration: try PostgresSyncStore.configuration(databaseURL),
-                                        backgroundLogger: logger)
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await store.run() }
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
-                return try await body(store) { sql in
-                    try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-                }
-            }
-        }
+        try await withStoreAndQuery { store, query in try await body(store) { sql in _ = try await query(sql) } }
     }
 
     /// Runs `body` with a store on a new, empty database and a way to read it raw: `query` answers the first
