@@ -87,9 +87,12 @@ struct ConvergenceCheck: Sendable {
                     failures.append("\(id): accepted member \(memberId) missing on the server")
                     continue
                 }
-                // The view is a phone's: ID numbers come back masked (protocol/security.md §5).
+                // The view is a phone's: ID numbers come back masked (protocol/security.md §5). What the server
+                // keeps is read whole as the operator reads it.
                 if stored.fields != PersonalDataMask.forPhones(fields, of: .members) {
                     failures.append("\(id): member \(memberId) differs on the server")
+                } else if try await server.record(collection: "members", id: memberId) != fields {
+                    failures.append("\(id): member \(memberId) is kept with other values than the device wrote")
                 }
             }
             for memberId in expectedInvalid where everything[RecordKey(.members, memberId)] != nil {

@@ -98,6 +98,15 @@ public final class HTTPSimulationServer: SimulationServer {
         let _: Assigned = try await admin("POST", "/admin/v1/assignments", body: try JSONEncoder().encode(fields))
     }
 
+    public func record(collection: String, id: String) async throws -> [String: JSONValue]? {
+        do {
+            let record: RecordChange = try await admin("GET", "/admin/v1/records/\(collection)/\(id)")
+            return record.fields
+        } catch let failure as ConformanceFailure where failure.description.contains("HTTP 404") {
+            return nil
+        }
+    }
+
     public func shutdown() async throws {
         try await client.shutdown()
     }

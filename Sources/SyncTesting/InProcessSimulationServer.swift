@@ -1,4 +1,5 @@
 import FieldDomain
+import SyncModel
 import SyncClient
 import SyncEngine
 import SyncService
@@ -57,6 +58,16 @@ public struct InProcessSimulationServer: SimulationServer {
     public func assign(household: String, helper: String, replacing: String?) async throws {
         _ = try await service.assign(household: household, helper: helper, replacing: replacing,
                                      by: .admin(id: SyncService.operatorId, role: .operator, region: ""))
+    }
+
+    public func record(collection: String, id: String) async throws -> [String: JSONValue]? {
+        guard let name = CollectionName(rawValue: collection) else { return nil }
+        do {
+            return try await service.adminRecord(RecordKey(name, id),
+                                                 by: .admin(id: SyncService.operatorId, role: .operator, region: "")).fields
+        } catch let error as ServiceError where error.code == .recordNotFound {
+            return nil
+        }
     }
 
     public func shutdown() async throws {}

@@ -1,4 +1,5 @@
 import SyncClient
+import SyncModel
 
 /// What the simulator needs from a server: helpers to play, enrolment, transports, and each device's
 /// acknowledged sequence for the loss check. Implemented in process (`InProcessSimulationServer`) and over
@@ -20,6 +21,9 @@ public protocol SimulationServer: Sendable {
     func resolveConflict(id: String, choice: String, reason: String) async throws -> Int
     /// Assigns `household` to `helper` as an admin, ending `replacing`'s assignment.
     func assign(household: String, helper: String, replacing: String?) async throws
+    /// A record's fields as the operator reads them, personal data whole (`GET /admin/v1/records/…`: the read
+    /// is audited); nil when there is no such record.
+    func record(collection: String, id: String) async throws -> [String: JSONValue]?
     /// Releases connections.
     func shutdown() async throws
 }
