@@ -38,6 +38,9 @@ let package = Package(
             "SyncModel", "FieldDomain", .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // The 明白卡's pure core: payload, signing and verification (protocol/cards.md). No I/O.
+        .target(name: "MingbaiCard", dependencies: ["SyncModel", .product(name: "Crypto", package: "swift-crypto")]),
+
         // Storage port with its in-memory twin, the embedded SQLite adapter, and PostgreSQL for several nodes.
         .target(name: "SyncStore", dependencies: ["SyncModel", "FieldDomain", "SyncEngine"]),
         .target(name: "SyncStoreSQLite", dependencies: [
@@ -124,7 +127,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncModel", "FieldDomain", "SyncEngine", "SyncTesting", "QRCode"]),
+        .testTarget(name: "SyncCoreTests", dependencies: [
+            "SyncModel", "FieldDomain", "SyncEngine", "SyncTesting", "QRCode", "MingbaiCard",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "ConvergenceTests", dependencies: [
             "SyncTesting", "SyncModel", "SyncEngine", "SyncStore", "SyncStoreSQLite",
             .product(name: "PropertyBased", package: "swift-property-based"),
