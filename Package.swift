@@ -39,7 +39,9 @@ let package = Package(
         ]),
 
         // The 明白卡's pure core: payload, signing and verification (protocol/cards.md). No I/O.
-        .target(name: "MingbaiCard", dependencies: ["SyncModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MingbaiCard", dependencies: [
+            "SyncModel", "FieldDomain", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
 
         // Storage port with its in-memory twin, the embedded SQLite adapter, and PostgreSQL for several nodes.
         .target(name: "SyncStore", dependencies: ["SyncModel", "FieldDomain", "SyncEngine"]),
