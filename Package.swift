@@ -59,7 +59,7 @@ let package = Package(
 
         // The application (no HTTP) and the TLS edge.
         .target(name: "SyncService", dependencies: [
-            "SyncModel", "FieldDomain", "SyncEngine", "SyncStore",
+            "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "MingbaiCard",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -117,7 +117,7 @@ let package = Package(
         .target(name: "QRCode", dependencies: ["CQRencode"]),
 
         .executableTarget(name: "bangfu-admin", dependencies: [
-            "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncStoreSQLite", "SyncStorePostgres", "SyncService",
+            "SyncModel", "FieldDomain", "MingbaiCard", "SyncEngine", "SyncStore", "SyncStoreSQLite", "SyncStorePostgres", "SyncService",
             "QRCode",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -146,7 +146,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SyncServerTests", dependencies: [
-            "SyncServer", "SyncService", "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncClient", "SyncModel",
+            "SyncServer", "SyncService", "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncClient", "SyncModel", "MingbaiCard",
             // The executables, so that the CLI tests find them built next to the test bundle.
             "bangfu-server", "bangfu-admin", "bangfu-sim",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -125,7 +125,7 @@ package struct KeyDirectory: Sendable {
     }
 
     /// Creates `path` (never an existing file) at mode 0600 with `contents`, flushed to disk.
-    private static func writeNew(_ path: String, _ contents: Data) throws {
+    static func writeNew(_ path: String, _ contents: Data) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard descriptor >= 0 else { throw DataKeyError("cannot create \(path)") }
         defer { close(descriptor) }
@@ -143,7 +143,7 @@ package struct KeyDirectory: Sendable {
 
     package static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    private func makeDirectory(_ path: String) throws {
+    func makeDirectory(_ path: String) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
     }

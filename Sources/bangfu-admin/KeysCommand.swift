@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import MingbaiCard
 import SyncService
 
 /// `bangfu-admin keys`: the data keys that encrypt personal data at rest (docs/personal-data.md "Keys").
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "数据密钥管理 — data keys for personal data at rest.",
-        subcommands: [Init.self, Rotate.self, List.self, Reencrypt.self, Remove.self])
+        subcommands: [Init.self, Rotate.self, List.self, Reencrypt.self, Remove.self, Cards.self])
 
     /// The key directory of a command: `--keys-dir`, `BANGFU_KEYS_DIR`, or `keys/` next to `--db`.
     static func directory(_ database: DatabaseOptions) throws -> KeyDirectory {
@@ -92,6 +93,35 @@ struct KeysCommand: AsyncParsableCommand {
             }
             try KeysCommand.directory(database).remove(keyId: keyId, now: KeyDirectory.nowMillis())
             print("removed key \(keyId) (moved to data/removed/: delete it once no backup needs it)")
+        }
+    }
+
+    /// `keys cards`: the 明白卡 signing keys (protocol/cards.md §3).
+    struct Cards: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "明白卡签名密钥 — the card signing keys: init, rotate, revoke a compromised one, list.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "init | rotate | revoke | list") var action: String
+        @Argument(help: "The key id to revoke.") var keyId: String?
+
+        func run() async throws {
+            let directory = try KeysCommand.directory(database)
+            let now = KeyDirectory.nowMillis() / 1000
+            let trust: CardTrustList
+            switch action {
+            case "init": trust = try directory.initializeCardKeys(now: now)
+            case "rotate": trust = try directory.rotateCardKey(now: now)
+            case "revoke":
+                guard let keyId else { throw ValidationError("revoke needs the key id (keys cards list)") }
+                trust = try directory.revokeCardKey(keyId, now: now)
+            case "list": trust = try directory.cardTrustList(asOf: now)
+            default: throw ValidationError("the action is init, rotate, revoke or list")
+            }
+            let current = try directory.cardSigner().keyId
+            for key in trust.keys {
+                let state = key.revoked ? "REVOKED" : key.keyId == current ? "current" : "older"
+                print("\(Hex.encode(key.keyId))\t\(state)\tfrom \(key.validFrom)\(key.validUntil.map { " until \($0)" } ?? "")")
+            }
         }
     }
 }
