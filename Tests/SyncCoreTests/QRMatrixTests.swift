@@ -1,4 +1,5 @@
 import Foundation
+import MingbaiCard
 import QRCode
 import Testing
 
@@ -25,6 +26,35 @@ import Testing
         let decoded = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 0)
         #expect(decoded.trimmingCharacters(in: .newlines) == payload)
+    }
+
+    /// The 明白卡 payload as a PNG (the image the server and `cards render` will serve): zbarimg reads back
+    /// exactly the payload, which still verifies.
+    @Test(.enabled(if: zbarimg != nil, "zbarimg (zbar-tools) is not installed; scripts/test.sh installs it"))
+    func aScannerReadsTheCardPayloadOffItsPNG() throws {
+        let vectors = try CardVectors.load()
+        let payload = try #require(vectors.cases.first { $0.expected == "current" }?.payload)
+        let png = try #require(QRMatrix(payload, level: .q)).png(scale: 8)
+        #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("card-qr-\(UUID().uuidString).png")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(png).write(to: file)
+        let decoded = try Self.scan(file)
+        #expect(decoded == payload)
+        let verdict = CardVerifier(trust: vectors.trust).verify(decoded) { vectors.households[$0] }
+        #expect(CardVectors.name(verdict) == "current")
+    }
+
+    static func scan(_ file: URL) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: zbarimg!)
+        process.arguments = ["-q", "--raw", "--nodbus", file.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        process.waitUntilExit()
+        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .newlines)
     }
 
     @Test func theTerminalFormHasTwoModuleRowsPerLineAndAQuietZone() throws {
