@@ -17,6 +17,12 @@ struct KeysCommand: AsyncParsableCommand {
         return KeyDirectory(path: path)
     }
 
+    /// Moves every stored personal value to the current key and says how many it moved.
+    static func reencrypt(_ database: DatabaseOptions) async throws {
+        let report = try await database.openService().reencryptPersonalData()
+        print("re-encrypted \(report.records) records and \(report.conflicts) conflicts under \(report.currentKeyId)")
+    }
+
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "创建密钥目录 — create the key directory with a first data key (kept if it exists).")
@@ -42,8 +48,7 @@ struct KeysCommand: AsyncParsableCommand {
             print("current key \(ring.current.id); older keys \(ring.keys.keys.filter { $0 != ring.current.id }.sorted())")
             print("copy the directory to every node; each re-reads it within 5 minutes")
             if now {
-                let report = try await database.openService().reencryptPersonalData()
-                print("re-encrypted \(report.records) records and \(report.conflicts) conflicts under \(report.currentKeyId)")
+                try await KeysCommand.reencrypt(database)
             }
         }
     }
@@ -72,8 +77,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let report = try await database.openService().reencryptPersonalData()
-            print("re-encrypted \(report.records) records and \(report.conflicts) conflicts under \(report.currentKeyId)")
+            try await KeysCommand.reencrypt(database)
         }
     }
 
