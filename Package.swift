@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Pure core: values, domain rules, merge logic. No I/O.
@@ -41,6 +42,11 @@ let package = Package(
         // The 明白卡's pure core: payload, signing and verification (protocol/cards.md). No I/O.
         .target(name: "MingbaiCard", dependencies: [
             "SyncModel", "FieldDomain", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // The 明白卡 as printed: HTML (A4/A5) and SVG from a template, every value escaped.
+        .target(name: "CardRendering", dependencies: [
+            "MingbaiCard", "QRCode", "FieldDomain", "SyncModel", .product(name: "Mustache", package: "swift-mustache"),
         ]),
 
         // Storage port with its in-memory twin, the embedded SQLite adapter, and PostgreSQL for several nodes.
@@ -147,6 +153,7 @@ let package = Package(
         ]),
         .testTarget(name: "SyncServerTests", dependencies: [
             "SyncServer", "SyncService", "SyncStore", "SyncStoreSQLite", "SyncTesting", "SyncClient", "SyncModel", "MingbaiCard",
+            "CardRendering", "QRCode", "FieldDomain",
             // The executables, so that the CLI tests find them built next to the test bundle.
             "bangfu-server", "bangfu-admin", "bangfu-sim",
             .product(name: "GRDB", package: "GRDB.swift"),
