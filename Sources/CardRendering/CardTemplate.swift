@@ -16,6 +16,7 @@ enum CardTemplate {
     th, td { border: 0.3mm solid #000; padding: 1.2mm 2mm; text-align: left; vertical-align: top; }
     th { background: #eee; }
     td, th { overflow-wrap: anywhere; }
+    .number { white-space: nowrap; overflow-wrap: normal; font-variant-numeric: tabular-nums; }
     .section { font-weight: bold; margin: 2mm 0 1mm; }
     .top { display: flex; justify-content: space-between; align-items: flex-end; margin-bottom: 3mm; }
     .qr { width: {{qrSize}}; height: {{qrSize}}; }
@@ -35,14 +36,14 @@ enum CardTemplate {
     <div class="qr">{{{qrSVG}}}</div>
     </div>
     <table>
-    <tr><th>户编号</th><td>{{householdNo}}</td><th>户主</th><td>{{headName}}</td></tr>
+    <tr><th>户编号</th><td class="number">{{householdNo}}</td><th>户主</th><td>{{headName}}</td></tr>
     <tr><th>住址</th><td colspan="3">{{address}}</td></tr>
     <tr><th>致贫原因</th><td>{{causes}}</td><th>帮扶状态</th><td>{{status}}{{#monitoringCategory}}（{{monitoringCategory}}）{{/monitoringCategory}}</td></tr>
     </table>
     <div class="section">家庭成员</div>
     <table>
     <tr><th>姓名</th><th>与户主关系</th><th>身份证号</th><th>文化程度</th></tr>
-    {{#members}}<tr><td>{{name}}</td><td>{{relation}}</td><td>{{idNumber}}</td><td>{{schooling}}</td></tr>
+    {{#members}}<tr><td>{{name}}</td><td>{{relation}}</td><td class="number">{{idNumber}}</td><td>{{schooling}}</td></tr>
     {{/members}}</table>
     <div class="section">收入情况（元/年）</div>
     <table>
