@@ -131,6 +131,7 @@ let package = Package(
 
         .executableTarget(name: "bangfu-bench", dependencies: [
             "SyncModel", "FieldDomain", "SyncEngine", "SyncStore", "SyncStoreSQLite", "SyncService", "SyncTesting",
+            "MingbaiCard", "CardRendering", "QRCode", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
