@@ -86,7 +86,7 @@ let package = Package(
 
         // What the mobile app embeds.
         .target(name: "SyncClient", dependencies: [
-            "SyncModel", "FieldDomain", "SyncEngine",
+            "SyncModel", "FieldDomain", "SyncEngine", "MingbaiCard",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,0 +1,37 @@
+import MingbaiCard
+import SyncModel
+
+/// The app's offline 明白卡 check (protocol/cards.md §4): a helper scans a card on a wall and learns, with no
+/// signal, whether it is genuine and whether it prints what the phone's records hold. The phone holds ID
+/// numbers masked, which is exactly what a card prints, so it composes the same content the server did.
+extension SyncClient {
+    /// The verdict on a scanned payload against `trust` (the published signing keys and revocation lists,
+    /// fetched when the phone last had signal: the answer is "as of" `trust.asOf`). *genuine* means the card
+    /// is authentic but this phone does not hold all the household's records (another helper's household, a
+    /// co-helper whose profile the phone lacks), so it cannot tell current from outdated.
+    public func verifyCard(_ payload: String, trust: CardTrustList) async throws -> CardVerdict {
+        let verifier = CardVerifier(trust: trust)
+        let first = verifier.verify(payload) { _ in nil }
+        guard case .genuine(let claims) = first, let state = try await cardState(of: claims.householdId) else { return first }
+        return verifier.verify(payload) { _ in state }
+    }
+
+    /// What a card issued now would carry for `householdId`, from the records this phone holds (pending
+    /// edits included: an edit made here makes the card outdated at once); nil when it lacks some of them.
+    public func cardState(of householdId: String) async throws -> CardHouseholdState? {
+        guard let household = try await record(collection: .households, id: householdId) else { return nil }
+        let members = try await members(of: householdId)
+        let helperIds = try await records(in: .assignments)
+            .filter { $0.fields["householdId"] == .string(householdId) }
+            .compactMap { $0.fields["helperId"]?.stringValue }
+        var helpers: [String: [String: JSONValue]] = [:]
+        for helperId in helperIds {
+            guard let helper = try await record(collection: .helpers, id: helperId) else { return nil }
+            helpers[helperId] = helper.fields
+        }
+        let content = CardContent.compose(
+            householdId: householdId, household: household.fields,
+            members: Dictionary(uniqueKeysWithValues: members.map { ($0.id, $0.fields) }), helpers: helpers)
+        return CardHouseholdState(revision: household.version ?? 0, contentHash: CardContent.hash(content))
+    }
+}
