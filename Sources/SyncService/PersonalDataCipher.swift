@@ -45,11 +45,20 @@ package final class PersonalDataCipher: Sendable {
 
     /// The id of the key that encrypted `value`; nil for plaintext.
     package static func keyId(of value: String) -> String? {
-        guard value.hasPrefix(prefix) else { return nil }
-        let rest = value.dropFirst(prefix.count)
-        guard let colon = rest.firstIndex(of: ":") else { return nil }
-        return String(rest[..<colon])
+        split(value).map { String(decoding: $0.keyId, as: UTF8.self) }
     }
+
+    /// A ciphertext's key id and base64url body, read from its UTF-8 bytes (on the path of every personal
+    /// value read: Character-level string operations cost more than the AES-GCM); nil for plaintext.
+    private static func split(_ value: String) -> (keyId: ArraySlice<UInt8>, body: ArraySlice<UInt8>)? {
+        let bytes = Array(value.utf8)
+        guard bytes.count > prefixBytes.count, bytes[0..<prefixBytes.count].elementsEqual(prefixBytes),
+            let colon = bytes[prefixBytes.count...].firstIndex(of: 0x3A)
+        else { return nil }
+        return (bytes[prefixBytes.count..<colon], bytes[(colon + 1)...])
+    }
+
+    private static let prefixBytes = Array(prefix.utf8)
 
     /// Encrypts `text` under the current key, bound to `context` (`collection/recordId/field`).
     package func seal(_ text: String, context: String) throws -> String {
@@ -61,14 +70,16 @@ package final class PersonalDataCipher: Sendable {
 
     /// Decrypts `value` written for `context`; plaintext passes through unchanged.
     package func open(_ value: String, context: String) throws -> String {
-        guard let keyId = Self.keyId(of: value) else { return value }
-        let body = value.dropFirst(Self.prefix.count + keyId.count + 1)
-        guard let bytes = Base64URL.decode(String(body)) else { throw Self.failure("a personal value is not valid ciphertext") }
+        guard let (keyIdBytes, body) = Self.split(value) else { return value }
+        let keyId = String(decoding: keyIdBytes, as: UTF8.self)
+        guard let bytes = Base64URL.decode(String(decoding: body, as: UTF8.self)) else {
+            throw Self.failure("a personal value is not valid ciphertext")
+        }
         let key = try key(id: keyId)
         do {
             let box = try AES.GCM.SealedBox(combined: bytes)
             let plain = try AES.GCM.open(box, using: key.key, authenticating: Self.associatedData(context))
-            guard let text = String(bytes: plain, encoding: .utf8) else { throw Self.failure("a personal value is not UTF-8") }
+            guard let text = String(validating: plain, as: UTF8.self) else { throw Self.failure("a personal value is not UTF-8") }
             return text
         } catch let error as SyncStoreError {
             throw error
