@@ -111,10 +111,9 @@ public struct CardRenderer: Sendable {
 
     /// `YYYY-MM-DD` in China Standard Time.
     static func date(_ seconds: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(issueDate)
     }
+
+    /// Made once: a formatter per page cost more than its QR code.
+    private static let issueDate = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!).year().month().day()
 }

@@ -1,3 +1,5 @@
+import SyncModel
+
 /// What a 明白卡's QR code states (protocol/cards.md §2): which card, for which household at which revision,
 /// issued when, with a hash of everything printed, under which key. No name, ID number, phone, amount or
 /// health data: the card hangs in public.
@@ -30,8 +32,6 @@ public struct CardClaims: Sendable, Hashable {
 
     /// The card id as 24 lowercase hex digits, as admins and logs name it.
     public var cardIdHex: String { Hex.encode(cardId) }
-    /// The key id as 16 lowercase hex digits.
-    public var keyIdHex: String { Hex.encode(keyId) }
 }
 
 /// The signature algorithms a card may name. Only Ed25519 is issued; the byte leaves room for SM2, which
@@ -41,42 +41,4 @@ public enum CardAlgorithm: UInt8, Sendable, Hashable {
     case ed25519 = 1
     /// Reserved: SM2 with SM3 (GB/T 32918), not implemented.
     case sm2 = 2
-}
-
-/// Lowercase hex.
-public enum Hex {
-    public static func encode(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    /// The bytes of lowercase or uppercase hex `text`; nil for anything else.
-    public static func decode(_ text: String) -> [UInt8]? {
-        let characters = Array(text.utf8)
-        guard characters.count % 2 == 0 else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(characters.count / 2)
-        var index = 0
-        while index < characters.count {
-            guard let high = value(characters[index]), let low = value(characters[index + 1]) else { return nil }
-            output.append(high << 4 | low)
-            index += 2
-        }
-        return output
-    }
-
-    private static func value(_ character: UInt8) -> UInt8? {
-        switch character {
-        case 0x30...0x39: return character - 0x30
-        case 0x61...0x66: return character - 0x61 + 10
-        case 0x41...0x46: return character - 0x41 + 10
-        default: return nil
-        }
-    }
 }

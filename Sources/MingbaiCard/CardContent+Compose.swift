@@ -50,17 +50,14 @@ extension CardContent {
         ]
     }
 
-    /// Yuan with two decimals, as printed.
+    /// Yuan with two decimals, as printed (`41610.00`, `-12.50`). Built from whole fen, not through a
+    /// `NumberFormatter`, which cost more per card than its signature.
     static func yuan(_ amount: Decimal) -> String {
-        var value = amount
+        var value = amount * 100
         var rounded = Decimal()
-        NSDecimalRound(&rounded, &value, 2, .plain)
-        let formatter = NumberFormatter()
-        formatter.minimumFractionDigits = 2
-        formatter.maximumFractionDigits = 2
-        formatter.minimumIntegerDigits = 1
-        formatter.usesGroupingSeparator = false
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        return formatter.string(from: rounded as NSDecimalNumber) ?? "\(rounded)"
+        NSDecimalRound(&rounded, &value, 0, .plain)
+        let fen = NSDecimalNumber(decimal: rounded).int64Value
+        let whole = fen.magnitude / 100, cents = fen.magnitude % 100
+        return (fen < 0 ? "-" : "") + "\(whole)." + (cents < 10 ? "0" : "") + "\(cents)"
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import SyncModel
 
 /// The hash chain of the audit log (protocol/audit.md §4), as pure functions.
 package enum AuditChain {
@@ -18,7 +19,7 @@ package enum AuditChain {
         hasher.update(data: Array(#"","seq":"#.utf8))
         hasher.update(data: Array(String(seq).utf8))
         hasher.update(data: Array("}".utf8))
-        return hex(hasher.finalize())
+        return Hex.encode(hasher.finalize())
     }
 
     /// Chains `bodies`, in order, after `head`; returns the records and the new head.
@@ -40,15 +41,4 @@ package enum AuditChain {
         text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    /// Lowercase hex of `bytes`.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        var text: [UInt8] = []
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
 }

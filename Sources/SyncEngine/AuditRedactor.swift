@@ -37,6 +37,6 @@ package struct AuditRedactor: Sendable {
         default: bytes = JSONWriter.bytes(value)
         }
         let code = HMAC<SHA256>.authenticationCode(for: bytes, using: SymmetricKey(data: keyBytes))
-        return .string(Self.prefix + AuditChain.hex(code))
+        return .string(Self.prefix + Hex.encode(code))
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import Synchronization
+import SyncModel
 
 /// The credential routes' rate limit per client address, in memory on this node (protocol/README.md §10):
 /// `AttemptLimiter` under a lock, with the clock injected (STYLE rule 4). Over the limit an attempt is
@@ -38,10 +39,7 @@ package final class AttemptGate: Sendable {
             if bytes.prefix(10).allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
                 return bytes[12...].map(String.init).joined(separator: ".")
             }
-            return bytes.prefix(8).map { byte in
-                let hex = String(byte, radix: 16)
-                return hex.count == 1 ? "0" + hex : hex
-            }.joined() + "/64"
+            return Hex.encode(bytes.prefix(8)) + "/64"
         default:
             return "local"
         }

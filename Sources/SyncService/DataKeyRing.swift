@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SyncModel
 
 /// One AES-256 key for personal data at rest. Its id is derived from the key (the first 8 bytes of its
 /// SHA-256, in hex), so a ciphertext names its key without a registry, and two nodes given the same key
@@ -8,21 +9,18 @@ package struct DataKey: Sendable {
     package let id: String
     private let box: KeyBox
     package var key: SymmetricKey { box.key }
-    /// When the key was made, milliseconds since 1970 (0 when unknown, as for keys from the environment).
-    package let createdAt: Int64
 
     /// The key's length in bytes.
     package static let length = 32
 
-    package init(bytes: Data, createdAt: Int64 = 0) {
+    package init(bytes: Data) {
         self.box = KeyBox(key: SymmetricKey(data: bytes))
         self.id = Self.id(of: bytes)
-        self.createdAt = createdAt
     }
 
     /// The id of the key `bytes`: 16 lowercase hex digits.
     package static func id(of bytes: Data) -> String {
-        SHA256.hash(data: bytes).prefix(8).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: bytes).prefix(8))
     }
 }
 

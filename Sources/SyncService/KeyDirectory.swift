@@ -93,9 +93,7 @@ package struct KeyDirectory: Sendable {
         guard let data = FileManager.default.contents(atPath: file), data.count == DataKey.length else {
             throw DataKeyError("the data key file \(file) must hold exactly \(DataKey.length) bytes")
         }
-        let created = (try? FileManager.default.attributesOfItem(atPath: file)[.creationDate] as? Date)
-            ?? (try? FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as? Date)
-        let key = DataKey(bytes: data, createdAt: created.map { Int64($0.timeIntervalSince1970 * 1000) } ?? 0)
+        let key = DataKey(bytes: data)
         guard (file as NSString).lastPathComponent == "\(key.id).key" else {
             throw DataKeyError("the data key file \(file) does not hold the key its name says")
         }

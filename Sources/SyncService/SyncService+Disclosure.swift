@@ -63,15 +63,7 @@ extension SyncService {
 
     /// The personal fields whose values a conflict carries.
     static func personalFields(in conflict: Conflict) -> [String] {
-        let schema = Domain.schema(for: conflict.collection)
-        if let field = conflict.field { return schema.isPersonal(field) ? [field] : [] }
-        var values = [conflict.existing.value, conflict.incoming.value]
-        if let resolution = conflict.resolution { values.append(resolution.value) }
-        let names = values.flatMap { value -> [String] in
-            guard case .object(let members) = value else { return [] }
-            return members.filter { schema.isPersonal($0.key) && !$0.value.isNull }.map(\.key)
-        }
-        return Array(Set(names)).sorted()
+        Array(Set(personalValues(in: conflict).map(\.field))).sorted()
     }
 
     private func auditPersonalRead(by caller: Principal, collection: CollectionName, recordId: String, fields: [String],

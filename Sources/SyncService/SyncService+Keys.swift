@@ -32,6 +32,9 @@ extension SyncService {
         CollectionName.allCases.filter { !Domain.schema(for: $0).personalFields.isEmpty }
     }
 
+    /// The adapter under the cipher: re-encryption works on the stored ciphertexts.
+    var adapter: any SyncStore { (store as? PersonalDataStore)?.base ?? store }
+
     /// Re-reads the key set, then rewrites, batch by batch, every record and conflict holding a personal
     /// value under another key (or in plaintext) under the current one. Safe beside live writes (each batch
     /// is one transaction of the store; a value written meanwhile is already under the current key) and on
@@ -40,24 +43,13 @@ extension SyncService {
         try cipher.refreshKeys()
         let cipher = self.cipher
         var report = ReencryptionReport(currentKeyId: cipher.currentKeyId)
-        let base = (store as? PersonalDataStore)?.base ?? store
         for collection in Self.personalCollections {
-            var after: String?
-            repeat {
-                let pass = try await base.rewriteRecords(collection, after: after, limit: batchSize) { try cipher.reseal($0) }
-                report.records += pass.rewritten
-                after = pass.last
-            } while after != nil
+            report.records += try await rewriteEach(collection, batchSize: batchSize) { try cipher.reseal($0) }
         }
-        var after: String?
-        repeat {
-            let pass = try await base.rewriteConflicts(after: after, limit: batchSize) { conflict in
-                let moved = try cipher.seal(try cipher.open(conflict))
-                return Self.keyIds(of: conflict).allSatisfy({ $0 == cipher.currentKeyId }) ? nil : moved
-            }
-            report.conflicts += pass.rewritten
-            after = pass.last
-        } while after != nil
+        report.conflicts = try await rewriteEachConflict(batchSize: batchSize) { conflict in
+            guard Self.keyIds(of: conflict).contains(where: { $0 != cipher.currentKeyId }) else { return nil }
+            return try cipher.seal(try cipher.open(conflict))
+        }
         if report.records + report.conflicts > 0 {
             logger.info("personal data re-encrypted", metadata: [
                 "keys.current": "\(report.currentKeyId)", "keys.records": "\(report.records)",
@@ -73,10 +65,9 @@ extension SyncService {
     /// while new values go under a key the others lack.
     package func checkDataKeys(sample: Int = 50) async throws {
         let cipher = self.cipher
-        let base = (store as? PersonalDataStore)?.base ?? store
         for collection in Self.personalCollections {
             do {
-                _ = try await base.rewriteRecords(collection, after: nil, limit: sample) { record in
+                _ = try await adapter.rewriteRecords(collection, after: nil, limit: sample) { record in
                     _ = try cipher.open(record)
                     return nil
                 }
@@ -89,30 +80,46 @@ extension SyncService {
     /// Counts the stored personal values under each key (a full scan; an operator's command, not a hot path).
     package func keyUsage(batchSize: Int = 1000) async throws -> KeyUsage {
         try cipher.refreshKeys()
-        let counts = Mutex<[String: Int]>([:])
-        let base = (store as? PersonalDataStore)?.base ?? store
+        // By record, not added up: a batch PostgreSQL runs again after a lost race is not counted twice.
+        let seen = Mutex<[String: [String]]>([:])
         for collection in Self.personalCollections {
             let personal = Domain.schema(for: collection).personalFields.map(\.name)
-            var after: String?
-            repeat {
-                let pass = try await base.rewriteRecords(collection, after: after, limit: batchSize) { record in
-                    let ids = personal.compactMap { record.fields[$0]?.stringValue }.map(Self.keyId)
-                    counts.withLock { counts in for id in ids { counts[id, default: 0] += 1 } }
-                    return nil
-                }
-                after = pass.last
-            } while after != nil
-        }
-        var after: String?
-        repeat {
-            let pass = try await base.rewriteConflicts(after: after, limit: batchSize) { conflict in
-                let ids = Self.keyIds(of: conflict)
-                counts.withLock { counts in for id in ids { counts[id, default: 0] += 1 } }
+            _ = try await rewriteEach(collection, batchSize: batchSize) { record in
+                let ids = personal.compactMap { record.fields[$0]?.stringValue }.map(Self.keyId)
+                seen.withLock { $0["\(collection.rawValue)/\(record.id)"] = ids }
                 return nil
             }
-            after = pass.last
+        }
+        _ = try await rewriteEachConflict(batchSize: batchSize) { conflict in
+            seen.withLock { $0["conflict/\(conflict.id)"] = Self.keyIds(of: conflict) }
+            return nil
+        }
+        var counts: [String: Int] = [:]
+        for id in seen.withLock({ $0.values.joined() }) { counts[id, default: 0] += 1 }
+        return KeyUsage(values: counts, currentKeyId: cipher.currentKeyId)
+    }
+
+    /// Walks every stored record of `collection`, one store transaction per batch, writing back what
+    /// `rewrite` returns; returns how many it wrote.
+    private func rewriteEach(_ collection: CollectionName, batchSize: Int,
+                             _ rewrite: @escaping @Sendable (SyncRecord) throws -> SyncRecord?) async throws -> Int {
+        var (after, written): (String?, Int) = (nil, 0)
+        repeat {
+            let pass = try await adapter.rewriteRecords(collection, after: after, limit: batchSize, rewrite)
+            (after, written) = (pass.last, written + pass.rewritten)
         } while after != nil
-        return KeyUsage(values: counts.withLock { $0 }, currentKeyId: cipher.currentKeyId)
+        return written
+    }
+
+    /// The same walk over every stored conflict.
+    private func rewriteEachConflict(batchSize: Int,
+                                     _ rewrite: @escaping @Sendable (Conflict) throws -> Conflict?) async throws -> Int {
+        var (after, written): (String?, Int) = (nil, 0)
+        repeat {
+            let pass = try await adapter.rewriteConflicts(after: after, limit: batchSize, rewrite)
+            (after, written) = (pass.last, written + pass.rewritten)
+        } while after != nil
+        return written
     }
 
     private static func keyId(_ value: String) -> String {
@@ -121,16 +128,22 @@ extension SyncService {
 
     /// The key ids (or `plaintext`) of the personal values a conflict holds.
     static func keyIds(of conflict: Conflict) -> [String] {
+        personalValues(in: conflict).compactMap(\.value.stringValue).map(keyId)
+    }
+
+    /// The personal values a conflict carries, with their fields: a hard conflict's bare values when its
+    /// field is personal; the personal members of a soft or deleted conflict's objects (which hold the whole
+    /// edit, not only the fields the conflict names).
+    static func personalValues(in conflict: Conflict) -> [(field: String, value: JSONValue)] {
         let schema = Domain.schema(for: conflict.collection)
-        var values: [JSONValue] = [conflict.existing.value, conflict.incoming.value]
+        var values = [conflict.existing.value, conflict.incoming.value]
         if let resolution = conflict.resolution { values.append(resolution.value) }
         if let field = conflict.field {
-            guard schema.isPersonal(field) else { return [] }
-            return values.compactMap(\.stringValue).map(keyId)
+            return schema.isPersonal(field) ? values.filter { !$0.isNull }.map { (field, $0) } : []
         }
-        return values.flatMap { value -> [String] in
+        return values.flatMap { value -> [(field: String, value: JSONValue)] in
             guard case .object(let members) = value else { return [] }
-            return members.filter { schema.isPersonal($0.key) }.compactMap(\.value.stringValue).map(keyId)
+            return members.filter { schema.isPersonal($0.key) && !$0.value.isNull }.map { ($0.key, $0.value) }
         }
     }
 }

@@ -125,7 +125,7 @@ package enum AuditTamperCheck {
         let (helper, households) = try fixture.helper()
         let random = SeededRandomSource(seed: 11)
         let service = SyncService(store: store, now: { fixture.clock.now() }, randomBytes: { random.bytes($0) },
-                                  auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher,
+                                  auditKey: TestKeys.key, cipher: TestKeys.cipher,
                                   logger: Logger(label: "audit-tamper", factory: { _ in SwiftLogNoOpLogHandler() }))
         let enrollment = try await service.enroll(helperId: helper, label: nil, expiresInDays: 1)
         let device = try await service.authenticate(authorization: "Bearer " + enrollment.token)

@@ -21,7 +21,7 @@ package enum PersonalDataAtRest {
         package var households: [String]
     }
 
-    package static func write(into base: any SyncStore, cipher: PersonalDataCipher = TestAuditKey.cipher) async throws
+    package static func write(into base: any SyncStore, cipher: PersonalDataCipher = TestKeys.cipher) async throws
         -> Written
     {
         let store = PersonalDataStore(wrapping: base, cipher: cipher)

@@ -46,7 +46,7 @@ extension StoreConformance {
         try require(household.fields["incomeWage"] == .int(12345), "changed field value: \(household.fields)")
         try require(household.fields["phone"]?.stringValue?.hasPrefix(AuditRedactor.prefix) == true,
                     "phone not hashed: \(household.fields)")
-        try require(household.fields["phone"] == TestAuditKey.redactor.hash(.string(phone)), "phone hash is not the keyed hash")
+        try require(household.fields["phone"] == TestKeys.redactor.hash(.string(phone)), "phone hash is not the keyed hash")
         let text = records.map { String(decoding: $0.body, as: UTF8.self) }.joined()
         try require(!text.contains(phone) && !text.contains("110105194912310021") && !text.contains("m-bad"),
                     "personal data or the rejected mutation in the log")
@@ -70,7 +70,7 @@ extension StoreConformance {
         let raw = mutations.map(StoreFixture.json)
         let entries = raw.map(Mutation.parse)
         let planner = PushPlanner(context: PushContext(deviceId: "dev-a", helperId: helper, serverNow: fixture.clock.now()),
-                                  redactor: TestAuditKey.redactor)
+                                  redactor: TestKeys.redactor)
         let load = PushLoad(deviceId: "dev-a", scope: .helper(helper), keys: PushPlanner.keysToLoad(entries),
                             seqs: PushPlanner.sequenceNumbers(entries))
         do {
@@ -118,7 +118,7 @@ extension StoreConformance {
         let (helper, households) = try fixture.helper()
         let random = SeededRandomSource(seed: 23)
         let service = SyncService(store: fixture.store, now: { fixture.clock.now() }, randomBytes: { random.bytes($0) },
-                                  auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher,
+                                  auditKey: TestKeys.key, cipher: TestKeys.cipher,
                                   logger: Logger(label: "audit-actions", factory: { _ in SwiftLogNoOpLogHandler() }))
         let operatorId = SyncService.operatorId
         let caller = Principal.admin(id: operatorId, role: .operator, region: "")

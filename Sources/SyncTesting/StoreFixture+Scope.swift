@@ -32,7 +32,7 @@ extension StoreFixture {
         let now = clock.now()
         let audit: @Sendable (SyncRecord, SyncRecord) -> [AuditEntry] = { before, after in
             [.recordWrite(.assignmentEnd, before: before, after: after, actor: "operator", at: now,
-                          redactor: TestAuditKey.redactor)]
+                          redactor: TestKeys.redactor)]
         }
         return try await store.updateRecord(RecordKey(.assignments, "\(helper):\(household)"), audit: audit) { current in
             var tombstone = current
@@ -50,7 +50,7 @@ extension StoreFixture {
         let now = clock.now()
         let audit: @Sendable (SyncRecord, SyncRecord) -> [AuditEntry] = { before, after in
             [.recordWrite(.recordDelete, before: before, after: after, actor: "operator", at: now,
-                          redactor: TestAuditKey.redactor)]
+                          redactor: TestKeys.redactor)]
         }
         return try await store.updateRecord(key, audit: audit) { record in try resolver.delete(record) }
     }
@@ -61,7 +61,7 @@ extension StoreFixture {
         let raw = mutations.map(Self.json)
         let entries = raw.map(Mutation.parse)
         let planner = PushPlanner(context: PushContext(deviceId: device, helperId: principal.id, serverNow: clock.now()),
-                                  redactor: TestAuditKey.redactor)
+                                  redactor: TestKeys.redactor)
         let load = PushLoad(deviceId: device, scope: .principal(principal), keys: PushPlanner.keysToLoad(entries),
                             seqs: PushPlanner.sequenceNumbers(entries))
         return try await store.applyPush(load) { snapshot in planner.plan(entries: entries, raw: raw, snapshot: snapshot) }

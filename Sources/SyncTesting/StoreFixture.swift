@@ -49,7 +49,7 @@ package struct StoreFixture: Sendable {
     package func pushRaw(_ raw: [JSONValue], device: String, helper: String) async throws -> PushPlan {
         let entries = raw.map(Mutation.parse)
         let planner = PushPlanner(context: PushContext(deviceId: device, helperId: helper, serverNow: clock.now()),
-                                  redactor: TestAuditKey.redactor)
+                                  redactor: TestKeys.redactor)
         let load = PushLoad(deviceId: device, scope: .helper(helper), keys: PushPlanner.keysToLoad(entries),
                             seqs: PushPlanner.sequenceNumbers(entries))
         return try await store.applyPush(load) { snapshot in planner.plan(entries: entries, raw: raw, snapshot: snapshot) }

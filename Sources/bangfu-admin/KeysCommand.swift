@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MingbaiCard
+import SyncModel
 import SyncService
 
 /// `bangfu-admin keys`: the data keys that encrypt personal data at rest (docs/personal-data.md "Keys").

@@ -24,7 +24,7 @@ struct PersonalDataBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let plain = try SQLiteSyncStore(path: directory.appendingPathComponent("plain.sqlite").path)
         let encrypted = PersonalDataStore(wrapping: try SQLiteSyncStore(path: directory.appendingPathComponent("enc.sqlite").path),
-                                          cipher: TestAuditKey.cipher)
+                                          cipher: TestKeys.cipher)
         let county = try await StoreFixture.make(plain, households: households, seed: 42).county
         _ = try await StoreFixture.make(encrypted, households: households, seed: 42)
         let personal = county.allRecords.reduce(0) { sum, record in

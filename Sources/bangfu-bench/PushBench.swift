@@ -28,7 +28,7 @@ struct PushBench: AsyncParsableCommand {
         let fixture = try await StoreFixture.make(store, households: households, seed: 42)
         let random = SeededRandomSource(seed: 1)
         let service = SyncService(store: store, now: { Int64(Date().timeIntervalSince1970 * 1000) },
-                                  randomBytes: { random.bytes($0) }, auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher,
+                                  randomBytes: { random.bytes($0) }, auditKey: TestKeys.key, cipher: TestKeys.cipher,
                                   logger: BenchSupport.quietLogger)
         var identities: [(DeviceIdentity, String)] = []
         var used = Set<String>()
@@ -67,7 +67,7 @@ struct PushBench: AsyncParsableCommand {
             let entries = envelope.mutations.map(Mutation.parse)
             let planner = PushPlanner(context: PushContext(deviceId: identity.deviceId, helperId: identity.helperId,
                                                            serverNow: Int64(Date().timeIntervalSince1970 * 1000)),
-                                      redactor: TestAuditKey.redactor)
+                                      redactor: TestKeys.redactor)
             let household = identities[index % devices].1
             let snapshot = PushSnapshot(
                 lastAppliedSeq: 0, storedOutcomes: [:],
@@ -147,7 +147,7 @@ struct PushBench: AsyncParsableCommand {
                  "stamp": .string(HLCTimestamp(physical: now + Int64(offset), logical: 0, node: device).wireValue)]
             }
             let planner = PushPlanner(context: PushContext(deviceId: device, helperId: "hp", serverNow: now + 60_000),
-                                      redactor: TestAuditKey.redactor)
+                                      redactor: TestKeys.redactor)
             let plan = planner.plan(
                 entries: raw.map(Mutation.parse), raw: raw,
                 snapshot: PushSnapshot(lastAppliedSeq: 0, storedOutcomes: [:],

@@ -55,7 +55,7 @@ extension ScopeBench {
         let fixture = try await StoreFixture.make(store, households: households, seed: 42)
         let records = fixture.county.allRecords.count
         let service = SyncService(store: store, now: { BenchSupport.nowMillis() }, randomBytes: { Self.random.bytes($0) },
-                                  auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher, logger: BenchSupport.quietLogger)
+                                  auditKey: TestKeys.key, cipher: TestKeys.cipher, logger: BenchSupport.quietLogger)
         // The same kind of helper in both counties: one with exactly three households.
         var byHelper: [String: [String]] = [:]
         for assignment in fixture.county.assignments {

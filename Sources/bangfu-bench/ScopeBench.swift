@@ -56,7 +56,7 @@ struct ScopeBench: AsyncParsableCommand {
         }
         print(String(format: "  seeded in %.1f s", BenchSupport.seconds(ContinuousClock.now - started)))
         let service = SyncService(store: store, now: { BenchSupport.nowMillis() }, randomBytes: { Self.random.bytes($0) },
-                                  auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher, logger: BenchSupport.quietLogger)
+                                  auditKey: TestKeys.key, cipher: TestKeys.cipher, logger: BenchSupport.quietLogger)
         let operatorPrincipal = Principal.admin(id: "operator", role: .operator, region: "")
         let (account, _) = try await service.createAdmin(name: "县级管理员", role: .county, region: county,
                                                          by: operatorPrincipal)

@@ -1,3 +1,4 @@
+import Foundation
 import FieldDomain
 import MingbaiCard
 import SyncModel
@@ -35,7 +36,24 @@ import Testing
         }.content
         #expect(CardContent.hash(renamed) != CardContent.hash(base), "members' names are printed")
         #expect(base.objectValue?["hotline"] == "12317")
+        // Amounts print as yuan with two decimals, the figures HouseholdSummary derives.
+        let members = Self.county.members.filter { $0.scope.householdId == household.id }.count
+        let summary = HouseholdSummary(household: household.fields, memberCount: members)
+        #expect(base.objectValue?["netIncome"] == .string(Self.yuan(summary.netIncome)))
+        #expect(base.objectValue?["perCapitaNetIncome"] == .string(Self.yuan(summary.perCapitaNetIncome)))
+        let cut = try Self.content { fields, _ in
+            for item in IncomeItem.allCases { fields[item.rawValue] = .int(0) }
+            fields["productionCost"] = .double(12.5)
+        }.content
+        #expect(cut.objectValue?["netIncome"] == "-12.50" && cut.objectValue?["perCapitaNetIncome"]?.stringValue?.hasPrefix("-") == true)
         #expect(base.objectValue?["householdId"] == .string(household.id))
+    }
+
+    /// The reference: `Decimal`'s own text, padded to two decimals.
+    static func yuan(_ amount: Decimal) -> String {
+        let parts = "\(amount)".split(separator: ".", omittingEmptySubsequences: false)
+        let cents = parts.count > 1 ? String(parts[1]) : ""
+        return "\(parts[0])." + cents + String(repeating: "0", count: max(0, 2 - cents.count))
     }
 
     @Test func whatIsNotPrintedDoesNotChangeTheHashAndNoFullNumberIsPrinted() throws {

@@ -46,7 +46,7 @@ import Testing
         ]
         if let base { raw["baseVersion"] = .int(base) }
         let planner = PushPlanner(context: PushContext(deviceId: device, helperId: "hp-\(device)", serverNow: now + 60_000),
-                                  redactor: TestAuditKey.redactor)
+                                  redactor: TestKeys.redactor)
         let snapshot = PushSnapshot(
             lastAppliedSeq: world.lastApplied[device] ?? 0, storedOutcomes: [:],
             records: world.records,

@@ -27,7 +27,7 @@ import Testing
 
     func planner() -> PushPlanner {
         PushPlanner(context: PushContext(deviceId: "dev-a", helperId: "hp1", serverNow: now),
-                    redactor: TestAuditKey.redactor)
+                    redactor: TestKeys.redactor)
     }
 
     func set(_ seq: Int64, _ fields: [String: JSONValue], physical: Int64? = nil) -> JSONValue {
@@ -98,7 +98,7 @@ import Testing
         after.records[RecordKey(.households, household.id)] = result.writes[0]
         after.lastAppliedSeq = 1
         let honest = PushPlanner(context: PushContext(deviceId: "dev-a", helperId: "hp1", serverNow: now + 60_000),
-                                 redactor: TestAuditKey.redactor)
+                                 redactor: TestKeys.redactor)
         let raw = [set(2, ["address": "现在"], physical: now + 60_000)]
         let next = honest.plan(entries: raw.map(Mutation.parse), raw: raw, snapshot: after)
         #expect(next.writes.first?.fields["address"] == "现在")

@@ -103,7 +103,7 @@ import Testing
         let clock = ManualClock(ServerFixture.exampleTime)
         let random = SeededRandomSource(seed: 5)
         let service = SyncService(store: store.store, now: { clock.now() }, randomBytes: { random.bytes($0) },
-                                  auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher, logger: capture.logger(label: "audit-logs"))
+                                  auditKey: TestKeys.key, cipher: TestKeys.cipher, logger: capture.logger(label: "audit-logs"))
         let (helper, households) = try store.helper()
         let enrollment = try await service.enroll(helperId: helper, label: nil, expiresInDays: 1)
         let device = try await service.authenticate(authorization: "Bearer " + enrollment.token)

@@ -1,5 +1,6 @@
 import Foundation
 import MingbaiCard
+import SyncModel
 import SyncService
 import Testing
 

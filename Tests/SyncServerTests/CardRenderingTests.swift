@@ -61,6 +61,7 @@ import Testing
         if let phone = card.fields["phone"]?.stringValue { #expect(!html.contains(phone), "the household's phone is printed") }
         #expect(html.contains("12317") && html.contains("size: A5") && html.contains("width: 38mm"))
         #expect(html.contains("低保") && html.contains("3600 元"))
+        #expect(html.contains("发卡日期：2026-11-22"), "the issue date in China Standard Time")
     }
 
     @Test(.enabled(if: tools.allSatisfy { $0 != nil }, "chromium, pdftoppm and zbarimg are needed; scripts/test.sh installs them"),

@@ -109,7 +109,7 @@ import Testing
             func node(_ store: any SyncStore, _ name: String) -> SyncService {
                 SyncService(store: store, now: { Int64(Date().timeIntervalSince1970 * 1000) },
                             randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
-                            auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher, logger: Logger(label: name))
+                            auditKey: TestKeys.key, cipher: TestKeys.cipher, logger: Logger(label: name))
             }
             let nodeA = node(nodes[0], "node-a")
             let nodeB = node(nodes[1], "node-b")

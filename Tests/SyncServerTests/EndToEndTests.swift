@@ -19,7 +19,7 @@ import Testing
         _ = try await StoreFixture.make(store, households: households, seed: seed)
         let random = SeededRandomSource(seed: seed)
         let service = SyncService(store: store, now: { Int64(Date().timeIntervalSince1970 * 1000) },
-                                  randomBytes: { random.bytes($0) }, auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher,
+                                  randomBytes: { random.bytes($0) }, auditKey: TestKeys.key, cipher: TestKeys.cipher,
                                   logger: Logger(label: "e2e"))
         return (service, directory)
     }

@@ -23,7 +23,7 @@ import Testing
         legacy.fields["phone"] = "13800138000"
         try await base.importRecords([legacy])
         let service = SyncService(store: written.store, now: { written.fixture.clock.now() },
-                                  randomBytes: { Array(repeating: 3, count: $0) }, auditKey: TestAuditKey.key,
+                                  randomBytes: { Array(repeating: 3, count: $0) }, auditKey: TestKeys.key,
                                   cipher: cipher, logger: Logger(label: "rotation"))
         let rotation = KeyRotation(service: service, firstDelay: .milliseconds(10), interval: .milliseconds(50))
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -44,7 +44,7 @@ import Testing
             // Node A: a service over the first store, written to in process.
             let nodeA = SyncService(store: nodes[0], now: { Int64(Date().timeIntervalSince1970 * 1000) },
                                     randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
-                                    auditKey: TestAuditKey.key, cipher: TestAuditKey.cipher, logger: Logger(label: "node-a"))
+                                    auditKey: TestKeys.key, cipher: TestKeys.cipher, logger: Logger(label: "node-a"))
             // Node B: the real server over the second store; the devices listen there.
             try await LiveServer.run(store: nodes[1], certificates: certificates) { port, nodeB in
                 let listener = try Self.transport(port, try await nodeB.enroll(helperId: helper, label: nil, expiresInDays: 1).token, certificates)

@@ -31,7 +31,7 @@ import Testing
                     let entries = [PushEntry.success(mutation)]
                     let planner = PushPlanner(context: PushContext(deviceId: writer.0, helperId: writer.1,
                                                                    serverNow: fixture.clock.now()),
-                                              redactor: TestAuditKey.redactor)
+                                              redactor: TestKeys.redactor)
                     let load = PushLoad(deviceId: writer.0, scope: .helper(writer.1), keys: PushPlanner.keysToLoad(entries),
                                         seqs: [1])
                     do {
@@ -73,7 +73,7 @@ import Testing
         try await pool.write { db in try db.execute(sql: "CREATE TABLE done (name TEXT NOT NULL)") }
         let release = Mutex(false)
         let emptyPlan = PushPlanner(context: PushContext(deviceId: "d", helperId: "h", serverNow: 0),
-                                    redactor: TestAuditKey.redactor).plan(
+                                    redactor: TestKeys.redactor).plan(
             entries: [], raw: [], snapshot: PushSnapshot(lastAppliedSeq: 0, storedOutcomes: [:], records: [:],
                                                          scope: Scope.households([])))
         let committer = GroupCommitter(writer: pool) { db, load, _ in

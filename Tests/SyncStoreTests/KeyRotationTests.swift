@@ -39,7 +39,7 @@ import Testing
         legacy.fields["phone"] = "13800138000"
         try await base.importRecords([legacy])
         let service = SyncService(store: base, now: { written.fixture.clock.now() }, randomBytes: { Array(repeating: 7, count: $0) },
-                                  auditKey: TestAuditKey.key, cipher: cipher, logger: Logger(label: "rotation"))
+                                  auditKey: TestKeys.key, cipher: cipher, logger: Logger(label: "rotation"))
         let before = try await service.keyUsage()
         #expect(before.values[first.current.id, default: 0] > 20 && before.values[KeyUsage.plaintext] == 1, "\(before)")
 
@@ -86,7 +86,7 @@ import Testing
 
         // A node given another key set refuses to start instead of serving errors.
         let stranger = SyncService(store: base, now: { 0 }, randomBytes: { Array(repeating: 1, count: $0) },
-                                   auditKey: TestAuditKey.key, cipher: PersonalDataCipher(ring: .random()),
+                                   auditKey: TestKeys.key, cipher: PersonalDataCipher(ring: .random()),
                                    logger: Logger(label: "stranger"))
         await #expect(throws: DataKeyError.self) { try await stranger.checkDataKeys() }
         try await service.checkDataKeys()

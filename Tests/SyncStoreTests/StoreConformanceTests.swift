@@ -41,14 +41,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         try await StoreConformance.checks[check]!({
             PersonalDataStore(wrapping: try SQLiteSyncStore(path: directory.appendingPathComponent("store.sqlite").path),
-                              cipher: TestAuditKey.cipher)
+                              cipher: TestKeys.cipher)
         })
     }
 
     @Test(.enabled(if: PostgresTestDatabase.url != nil, "BANGFU_TEST_POSTGRES_URL is not set"), arguments: checkNames)
     func postgresStoreThroughTheCipher(_ check: String) async throws {
         try await PostgresTestDatabase.withStore { store in
-            try await StoreConformance.checks[check]!({ PersonalDataStore(wrapping: store, cipher: TestAuditKey.cipher) })
+            try await StoreConformance.checks[check]!({ PersonalDataStore(wrapping: store, cipher: TestKeys.cipher) })
         }
     }
 
