@@ -4,16 +4,16 @@ import MingbaiCard
 import SyncModel
 import Testing
 
-/// Writes protocol/examples/card-vectors.json from fixed test keys (`BANGFU_WRITE_CARD_VECTORS=1 swift test
-/// --filter CardVectorWriter`). Ed25519 signing is deterministic, so writing again gives the same file;
-/// `CardPayloadTests` checks the committed one.
+/// protocol/examples/card-vectors.json from the test keys it documents: Ed25519 signing is deterministic, so
+/// the committed file must be exactly what this makes (anyone can rebuild the vectors from the spec), and
+/// `BANGFU_WRITE_CARD_VECTORS=1 swift test --filter CardVectorWriter` writes it again after a format change.
+/// `CardPayloadTests` checks each case's verdict.
 @Suite struct CardVectorWriter {
     static func key(_ label: String) throws -> CardSigner {
         try CardSigner(privateKey: Array(SHA256.hash(data: Array("bangfu card test key \(label)".utf8))))
     }
 
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["BANGFU_WRITE_CARD_VECTORS"] != nil))
-    func writeVectors() throws {
+    @Test func theCommittedVectorsAreWhatTheTestKeysMake() throws {
         let (a, b, c) = (try Self.key("A"), try Self.key("B"), try Self.key("C"))
         let validFrom: Int64 = 1_790_000_000  // 2026-09-21
         let issued: Int64 = 1_795_313_100     // 2026-11-22
@@ -69,6 +69,8 @@ import Testing
         ]
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("protocol/examples/card-vectors.json")
-        try Data(JSONWriter.bytes(document) + [0x0A]).write(to: url)
+        let made = Data(JSONWriter.bytes(document) + [0x0A])
+        if ProcessInfo.processInfo.environment["BANGFU_WRITE_CARD_VECTORS"] != nil { try made.write(to: url) }
+        #expect(try Data(contentsOf: url) == made, "card-vectors.json differs from what its test keys make")
     }
 }
