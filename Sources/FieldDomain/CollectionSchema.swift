@@ -13,6 +13,9 @@ public struct CollectionSchema: Sendable {
     public let fields: [FieldSpec]
     private let fieldsByName: [String: FieldSpec]
     private let requiredNames: [String]
+    /// The personal fields, in catalogue order (read per record on every pull and write: kept, not filtered
+    /// each time).
+    public let personalFields: [FieldSpec]
 
     /// The most fields a record (or a single mutation) may carry.
     public static let maxFields = 200
@@ -23,6 +26,7 @@ public struct CollectionSchema: Sendable {
         self.fields = fields
         self.fieldsByName = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.requiredNames = fields.filter(\.isRequired).map(\.name).sorted()
+        self.personalFields = fields.filter(\.isPersonal)
     }
 
     /// The known field called `name`, or `nil` (an extension field or an unacceptable name).
@@ -34,8 +38,6 @@ public struct CollectionSchema: Sendable {
     /// How `field` is protected as personal data; nil when it is not personal.
     public func personalData(_ field: String) -> PersonalData? { fieldsByName[field]?.personal }
 
-    /// The personal fields, in catalogue order.
-    public var personalFields: [FieldSpec] { fields.filter(\.isPersonal) }
 
     /// How `field` merges; unknown (extension) fields merge last-writer-wins.
     public func mergePolicy(for field: String) -> MergePolicy {
