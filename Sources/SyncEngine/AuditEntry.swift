@@ -38,6 +38,10 @@ package struct AuditEntry: Sendable, Hashable {
         package static let compaction = Action(rawValue: "compaction")
         /// An admin read personal data in full (a county admin or the operator: protocol/security.md §5).
         package static let personalRead = Action(rawValue: "personal.read")
+        /// A 明白卡 was issued for a household (protocol/cards.md §5).
+        package static let cardIssue = Action(rawValue: "card.issue")
+        /// A 明白卡 was withdrawn.
+        package static let cardRevoke = Action(rawValue: "card.revoke")
     }
 
     package var action: Action

@@ -73,3 +73,31 @@ extension PersonalDataStore {
         try await base.auditRecords(of: key, limit: limit)
     }
 }
+
+// The card ledger holds no personal data (hashes, ids and the signed payload): passed through.
+extension PersonalDataStore {
+    package func insertCard(_ card: IssuedCard, audit: [AuditEntry]) async throws {
+        try await base.insertCard(card, audit: audit)
+    }
+    package func card(id: String) async throws -> IssuedCard? { try await base.card(id: id) }
+    package func cards(ofHousehold householdId: String, limit: Int) async throws -> [IssuedCard] {
+        try await base.cards(ofHousehold: householdId, limit: limit)
+    }
+    package func revokeCard(id: String, at: Int64, audit: [AuditEntry]) async throws -> IssuedCard? {
+        try await base.revokeCard(id: id, at: at, audit: audit)
+    }
+    package func cardRevocations() async throws -> [CardRevocations] { try await base.cardRevocations() }
+    package func cardProjectionPosition() async throws -> Int64 { try await base.cardProjectionPosition() }
+    package func updateCardStates(_ states: [HouseholdCardState], through: Int64) async throws {
+        try await base.updateCardStates(states, through: through)
+    }
+    package func householdCard(_ householdId: String) async throws -> HouseholdCard? {
+        try await base.householdCard(householdId)
+    }
+    package func householdCards(_ query: HouseholdCardQuery) async throws -> [HouseholdCard] {
+        try await base.householdCards(query)
+    }
+    package func cardCounts(regionPrefix: String) async throws -> CardCounts {
+        try await base.cardCounts(regionPrefix: regionPrefix)
+    }
+}

@@ -29,6 +29,12 @@ package final class MemorySyncStore: SyncStore {
         /// The audit log, chained as it is appended (one writer: the lock).
         var audit: [AuditRecord] = []
         var auditHead = AuditHead.empty
+        /// The card ledger: cards by id, each household's cards in issue order, projected states.
+        var cards: [String: IssuedCard] = [:]
+        var cardsOf: [String: [String]] = [:]
+        var cardStates: [String: (state: HouseholdCardState, through: Int64)] = [:]
+        var cardProjection: Int64 = 0
+        var revocationCounters: [String: Int64] = [:]
 
         /// Chains `entries` after the head and keeps them.
         mutating func appendAudit(_ entries: [AuditEntry]) {

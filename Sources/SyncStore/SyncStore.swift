@@ -18,9 +18,9 @@ import SyncModel
 /// - `pull` reads one consistent snapshot.
 /// - Every write that carries audit entries (`PushPlan.audit`, the `audit` arguments, here and in
 ///   `AdminDirectory` and `DeviceRegistry`) commits them with it, in the same transaction (`AuditLog`).
-/// Admin accounts, devices and the audit log sit behind their own small ports, `AdminDirectory`,
-/// `DeviceRegistry` and `AuditLog`, which every store also provides.
-package protocol SyncStore: AdminDirectory, DeviceRegistry, AuditLog {
+/// Admin accounts, devices, the audit log and the 明白卡 ledger sit behind their own small ports,
+/// `AdminDirectory`, `DeviceRegistry`, `AuditLog` and `CardLedger`, which every store also provides.
+package protocol SyncStore: AdminDirectory, DeviceRegistry, AuditLog, CardLedger {
     /// Creates or migrates the schema.
     func migrate() async throws
 

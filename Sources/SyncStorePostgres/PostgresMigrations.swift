@@ -211,6 +211,45 @@ enum PostgresMigrations {
             FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
             """,
         ]),
+        ("v6-cards", [
+            // The 明白卡 ledger (protocol/cards.md §5), as in SQLite's v9-cards: cards never change after issue
+            // except for one revocation; `card_households` holds per household the hash of what a card issued
+            // now would print (projected from the log through `computed_through`) beside its newest card's
+            // hash, and `status` (0 no card, 1 current, 2 outdated), set by every statement that writes either,
+            // so that the reprint list is an index range.
+            """
+            CREATE TABLE cards (
+                seq BIGSERIAL PRIMARY KEY,
+                card_id TEXT COLLATE "C" NOT NULL UNIQUE,
+                household_id TEXT COLLATE "C" NOT NULL,
+                village_code TEXT COLLATE "C" NOT NULL,
+                key_id TEXT COLLATE "C" NOT NULL,
+                household_revision BIGINT NOT NULL,
+                issued_at BIGINT NOT NULL,
+                content_hash TEXT NOT NULL,
+                issuer TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                revoked_at BIGINT
+            )
+            """,
+            "CREATE INDEX cards_household ON cards (household_id, seq)",
+            "CREATE INDEX cards_revoked ON cards (key_id, card_id) WHERE revoked_at IS NOT NULL",
+            """
+            CREATE TABLE card_households (
+                household_id TEXT COLLATE "C" PRIMARY KEY,
+                village_code TEXT COLLATE "C" NOT NULL,
+                content_hash TEXT NOT NULL,
+                revision BIGINT NOT NULL,
+                computed_through BIGINT NOT NULL,
+                newest_card_id TEXT COLLATE "C",
+                newest_hash TEXT,
+                status SMALLINT NOT NULL
+            )
+            """,
+            "CREATE INDEX card_households_status ON card_households (status, village_code, household_id)",
+            "CREATE TABLE card_revocation_counters (key_id TEXT COLLATE \"C\" PRIMARY KEY, counter BIGINT NOT NULL)",
+            "INSERT INTO meta (key, value) VALUES ('card_projection', 0)",
+        ]),
     ]
 
     /// Applies the migrations not yet applied.

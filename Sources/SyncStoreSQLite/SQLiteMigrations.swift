@@ -220,6 +220,42 @@ enum SQLiteMigrations {
                 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v9-cards") { db in
+            // The 明白卡 ledger (protocol/cards.md §5). Cards are never changed after issue, except that one can
+            // be revoked. `card_households` holds per household the hash of what a card issued now would print
+            // (the service's projection of the log, `computed_through` the log position it was computed
+            // through) beside its newest card's hash; `status` (0 no card, 1 current, 2 outdated) is set by
+            // every statement that writes either hash, so that the reprint list is an index range, not a scan.
+            try db.execute(sql: """
+                CREATE TABLE cards (
+                    card_id TEXT PRIMARY KEY NOT NULL,
+                    household_id TEXT NOT NULL,
+                    village_code TEXT NOT NULL,
+                    key_id TEXT NOT NULL,
+                    household_revision INTEGER NOT NULL,
+                    issued_at INTEGER NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    issuer TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    revoked_at INTEGER
+                );
+                CREATE INDEX cards_household ON cards (household_id);
+                CREATE INDEX cards_revoked ON cards (key_id, card_id) WHERE revoked_at IS NOT NULL;
+                CREATE TABLE card_households (
+                    household_id TEXT PRIMARY KEY NOT NULL,
+                    village_code TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    revision INTEGER NOT NULL,
+                    computed_through INTEGER NOT NULL,
+                    newest_card_id TEXT,
+                    newest_hash TEXT,
+                    status INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX card_households_status ON card_households (status, village_code, household_id);
+                CREATE TABLE card_revocation_counters (key_id TEXT PRIMARY KEY NOT NULL, counter INTEGER NOT NULL);
+                INSERT INTO meta (key, value) VALUES ('card_projection', 0);
+                """)
+        }
         return migrator
     }
 }

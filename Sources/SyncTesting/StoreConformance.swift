@@ -10,12 +10,14 @@ package enum StoreConformance {
 
     /// The checks by name: these, the scope checks (`StoreConformance+Scope`), the device registry checks
     /// (`StoreConformance+Devices`), the audit checks (`StoreConformance+Audit`), the rejection checks
-    /// (`StoreConformance+Rejections`) and the in-place rewrite checks (`StoreConformance+Rewrite`).
+    /// (`StoreConformance+Rejections`), the in-place rewrite checks (`StoreConformance+Rewrite`) and the 明白卡
+    /// ledger checks (`StoreConformance+Cards`).
     package static let checks: [String: Check] = basicChecks.merging(scopeChecks) { first, _ in first }
         .merging(deviceChecks) { first, _ in first }
         .merging(auditChecks) { first, _ in first }
         .merging(rejectionChecks) { first, _ in first }
         .merging(rewriteChecks) { first, _ in first }
+        .merging(cardChecks) { first, _ in first }
 
     static let basicChecks: [String: Check] = [
         "replayedPushChangesNothing": replayedPushChangesNothing,
