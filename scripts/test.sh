@@ -34,7 +34,7 @@ APT_PACKAGES=(
 EXTRA_APT_PACKAGES=(
     libqrencode-dev  # the QRCode target (enrolment codes now, the 明白卡 later)
     zbar-tools       # zbarimg: tests decode the QR codes the code prints
-    chromium         # the 明白卡 print test: headless Chromium prints the card HTML to PDF
+    chromium         # the 明白卡 print test: headless Chromium prints the card HTML to PDF and draws its SVG
     poppler-utils    # pdftoppm rasterises the printed card for zbarimg
     fonts-noto-cjk   # Chinese text on the printed card
 )

@@ -6,8 +6,9 @@ import QRCode
 import SyncModel
 
 /// Renders a 明白卡 for print (issue 10): the printed content (`CardContent.compose`) and the card's signed
-/// payload become an HTML page (A4 or A5) with the QR code as inline SVG, at least 35 mm wide. Every value
-/// from the records is escaped by the template; the QR's SVG is built here from the modules, not from text.
+/// payload become an HTML page (A4 or A5) with the QR code as inline SVG, at least 35 mm wide, or the same
+/// card as one SVG document in millimetres. Every value from the records is escaped by the templates; the
+/// QR's SVG is built here from the modules, not from text.
 public struct CardRenderer: Sendable {
     public enum Paper: String, Sendable, CaseIterable {
         case a4 = "A4", a5 = "A5"
@@ -17,9 +18,14 @@ public struct CardRenderer: Sendable {
     }
 
     private let template: MustacheTemplate
+    private let svgTemplate: MustacheTemplate
+    /// The SVG template's partials.
+    private let svgLibrary: MustacheLibrary
 
     public init() throws {
         template = try MustacheTemplate(string: CardTemplate.html)
+        svgTemplate = try MustacheTemplate(string: CardSVGTemplate.svg)
+        svgLibrary = MustacheLibrary(templates: ["fit": try MustacheTemplate(string: CardSVGTemplate.fit)])
     }
 
     /// The card page. `level` is the QR's error correction (Q by default; H for weathered posters).
@@ -34,6 +40,17 @@ public struct CardRenderer: Sendable {
         context["cardId"] = claims.cardIdHex
         context["issuedOn"] = Self.date(claims.issuedAt)
         return template.render(context)
+    }
+
+    /// The card as a standalone SVG document, `paper` wide and high in millimetres (its `viewBox` too), with
+    /// what the HTML page shows as text lines and the QR nested at 45 mm (A4) or 38 mm (A5). A household
+    /// with more members than the sheet has rows for lists those that fit and says "等 N 人".
+    public func svg(content: JSONValue, payload: String, claims: CardClaims, paper: Paper = .a4,
+                    level: QRMatrix.Level = .q) throws -> String {
+        guard let matrix = QRMatrix(payload, level: level) else { throw CardError("the payload does not fit a QR code") }
+        let context = CardSVGLayout(paper: paper).context(Self.context(content), qrSVG: Self.svg(matrix),
+                                                          cardId: claims.cardIdHex, issuedOn: Self.date(claims.issuedAt))
+        return svgTemplate.render(context, library: svgLibrary)
     }
 
     /// The QR as SVG: one path of unit squares on a white square with a 4-module quiet zone; it scales to
@@ -68,6 +85,7 @@ public struct CardRenderer: Sendable {
         var context: [String: Any] = [
             "householdNo": text(household["householdNo"] ?? root["householdId"]),
             "headName": text(household["headName"]), "address": text(household["address"]),
+            "village": text(household["villageCode"]),
             "causes": (household["causes"]?.arrayValue ?? []).map { name(PovertyCause.self, $0) }.joined(separator: "、"),
             "status": name(HouseholdStatus.self, household["status"]),
             "netIncome": text(root["netIncome"]), "perCapitaNetIncome": text(root["perCapitaNetIncome"]),
