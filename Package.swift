@@ -70,7 +70,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SyncServer", dependencies: [
-            "SyncService", "SyncModel", "SyncEngine", "SyncStore",
+            "SyncService", "SyncModel", "SyncEngine", "SyncStore", "MingbaiCard", "CardRendering", "QRCode",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -133,6 +133,20 @@ public final class HTTPSyncTransport: SyncTransport {
         try await post("/sync/token", request, authorized: false)
     }
 
+    public func issueCard(_ request: CardIssueRequest) async throws -> CardMessage {
+        try await post("/sync/cards", request)
+    }
+
+    public func cardTrust() async throws -> CardTrustMessage {
+        var http = await makeRequest(url: baseURL + "/sync/cards/trust")
+        http.method = .GET
+        return try await execute(http, expecting: CardTrustMessage.self)
+    }
+
+    public func verifyCard(_ request: CardVerifyRequest) async throws -> CardVerifyResponse {
+        try await post("/sync/cards/verify", request)
+    }
+
     /// A JSON `POST` to `path`, its answer decoded.
     private func post<Body: Encodable, Answer: Decodable>(_ path: String, _ body: Body, authorized: Bool = true)
         async throws -> Answer

@@ -60,6 +60,12 @@ public protocol LocalStore: Sendable {
     /// Hides a rejected write from ``rejectedWrites()`` (it stays recorded, so a replay cannot bring it back).
     func dismissRejectedWrite(seq: Int64) async throws
 
+    /// Keeps the 明白卡 trust list as the server sent it (JSON of `CardTrustMessage`), replacing the one kept.
+    func saveCardTrust(_ body: [UInt8]) async throws
+
+    /// The kept trust list; nil before the first fetch.
+    func savedCardTrust() async throws -> [UInt8]?
+
     /// Deletes everything the store holds (records, outbox, rejected writes, cursor), in one transaction:
     /// the device was revoked (protocol/security.md §4).
     func wipe() async throws

@@ -18,6 +18,7 @@ public final class MemoryLocalStore: LocalStore {
         var dismissed: Set<Int64> = []
         /// Pages of a re-bootstrap, until the last one arrives.
         var staged: [Key: ConfirmedRecord] = [:]
+        var cardTrust: [UInt8]?
 
         func requireSync() throws -> LocalSyncState {
             guard let sync else { throw LocalStoreError.notPrepared }
@@ -128,6 +129,14 @@ public final class MemoryLocalStore: LocalStore {
                 (record.collection, record.id, record.version, record.fields["householdId"]?.stringValue)
             })
         }
+    }
+
+    public func saveCardTrust(_ body: [UInt8]) async throws {
+        state.withLock { $0.cardTrust = body }
+    }
+
+    public func savedCardTrust() async throws -> [UInt8]? {
+        state.withLock { $0.cardTrust }
     }
 
     public func wipe() async throws {

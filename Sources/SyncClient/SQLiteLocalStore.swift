@@ -160,9 +160,21 @@ public final class SQLiteLocalStore: LocalStore {
         }
     }
 
+    public func saveCardTrust(_ body: [UInt8]) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO cardTrust (singleton, body) VALUES (1, ?)", arguments: [Data(body)])
+        }
+    }
+
+    public func savedCardTrust() async throws -> [UInt8]? {
+        try await pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT body FROM cardTrust WHERE singleton = 1").map { Array($0) }
+        }
+    }
+
     public func wipe() async throws {
         try await pool.write { db in
-            for table in ["record", "outbox", "rejected", "staged", "syncState"] {
+            for table in ["record", "outbox", "rejected", "staged", "syncState", "cardTrust"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
         }
@@ -286,6 +298,10 @@ extension SQLiteLocalStore {
                     PRIMARY KEY (collection, id)
                 ) WITHOUT ROWID;
                 """)
+        }
+        migrator.registerMigration("v4-card-trust") { db in
+            // The 明白卡 keys and revocation lists last fetched, for offline checks (protocol/cards.md §3).
+            try db.execute(sql: "CREATE TABLE cardTrust (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), body BLOB NOT NULL)")
         }
         return migrator
     }

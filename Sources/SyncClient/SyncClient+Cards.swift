@@ -1,3 +1,4 @@
+import Foundation
 import MingbaiCard
 import SyncModel
 
@@ -14,6 +15,37 @@ extension SyncClient {
         let first = verifier.verify(payload) { _ in nil }
         guard case .genuine(let claims) = first, let state = try await cardState(of: claims.householdId) else { return first }
         return verifier.verify(payload) { _ in state }
+    }
+
+    /// Asks the server for a card of one of this helper's households, for its current records (the server
+    /// composes and signs it; a write still in the outbox is not on it: sync first).
+    public func requestCard(household householdId: String) async throws -> CardMessage {
+        try await transport.issueCard(CardIssueRequest(householdId: householdId))
+    }
+
+    /// Fetches the card signing keys and revocation lists and keeps them for offline checks.
+    @discardableResult
+    public func refreshCardTrust() async throws -> CardTrustList {
+        let message = try await transport.cardTrust()
+        try await store.saveCardTrust(Array(try SyncJSON.encoder().encode(message)))
+        return CardTrustList(message: message)
+    }
+
+    /// The trust list kept by the last ``refreshCardTrust()``; nil before the first.
+    public func savedCardTrust() async throws -> CardTrustList? {
+        guard let body = try await store.savedCardTrust() else { return nil }
+        return CardTrustList(message: try SyncJSON.decoder().decode(CardTrustMessage.self, from: Data(body)))
+    }
+
+    /// The offline verdict against the kept trust list ("as of" its `asOf`); nil when none was fetched yet.
+    public func verifyCard(_ payload: String) async throws -> (verdict: CardVerdict, asOf: Int64)? {
+        guard let trust = try await savedCardTrust() else { return nil }
+        return (try await verifyCard(payload, trust: trust), trust.asOf)
+    }
+
+    /// The server's verdict, against its current keys, revocations and records.
+    public func verifyCardOnline(_ payload: String) async throws -> CardVerifyResponse {
+        try await transport.verifyCard(CardVerifyRequest(payload: payload))
     }
 
     /// What a card issued now would carry for `householdId`, from the records this phone holds (pending

@@ -23,6 +23,15 @@ public protocol SyncTransport: Sendable {
 
     /// `POST /sync/token`: new tokens for a refresh token and a proof of the device key.
     func refreshTokens(_ request: TokenRefreshRequest) async throws -> DeviceTokens
+
+    /// `POST /sync/cards`: a 明白卡 for one of the helper's households (protocol/cards.md §5).
+    func issueCard(_ request: CardIssueRequest) async throws -> CardMessage
+
+    /// `GET /sync/cards/trust`: the card signing keys and revocation lists, for offline checks.
+    func cardTrust() async throws -> CardTrustMessage
+
+    /// `POST /sync/cards/verify`: the server's verdict on a scanned payload.
+    func verifyCard(_ request: CardVerifyRequest) async throws -> CardVerifyResponse
 }
 
 extension SyncTransport {
@@ -39,6 +48,19 @@ extension SyncTransport {
     /// Transports without token refresh.
     public func refreshTokens(_ request: TokenRefreshRequest) async throws -> DeviceTokens {
         throw SyncTransportError.http(status: 404, body: APIErrorBody(code: .notFound, message: "token refresh not supported"))
+    }
+
+    /// Transports without cards: the server route is missing, as a 404 would say.
+    public func issueCard(_ request: CardIssueRequest) async throws -> CardMessage {
+        throw SyncTransportError.http(status: 404, body: APIErrorBody(code: .notFound, message: "cards not supported"))
+    }
+
+    public func cardTrust() async throws -> CardTrustMessage {
+        throw SyncTransportError.http(status: 404, body: APIErrorBody(code: .notFound, message: "cards not supported"))
+    }
+
+    public func verifyCard(_ request: CardVerifyRequest) async throws -> CardVerifyResponse {
+        throw SyncTransportError.http(status: 404, body: APIErrorBody(code: .notFound, message: "cards not supported"))
     }
 
     /// Transports written before the integrity check: the server route is missing, as a 404 would say.

@@ -7,13 +7,13 @@ extension ErrorCode {
         case .deviceMismatch, .forbidden: return 403
         case .notFound, .conflictNotFound, .recordNotFound: return 404
         case .methodNotAllowed: return 405
-        case .conflictNotOpen, .enrolmentCodeUsed: return 409
+        case .conflictNotOpen, .enrolmentCodeUsed, .cardOutdated, .cardRevoked: return 409
         case .resyncRequired: return 410
         case .bodyTooLarge: return 413
         case .protocolUnsupported: return 426
         case .rateLimited: return 429
         case .internalError: return 500
-        case .overloaded: return 503
+        case .overloaded, .cardKeysUnavailable: return 503
         default: return 400
         }
     }

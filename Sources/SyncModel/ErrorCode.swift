@@ -136,4 +136,10 @@ extension ErrorCode {
     public static let conflictNotOpen = ErrorCode("conflict_not_open")
     /// A conflict resolution is malformed: unknown choice, missing reason, value missing or unexpected.
     public static let invalidResolution = ErrorCode("invalid_resolution")
+    /// The 明白卡 asked for no longer prints what the records hold: issue a new one (protocol/cards.md §5).
+    public static let cardOutdated = ErrorCode("card_outdated")
+    /// The server holds no card signing key (`bangfu-admin keys cards init`), or cannot read it.
+    /// The 明白卡 was revoked: it cannot be printed.
+    public static let cardRevoked = ErrorCode("card_revoked")
+    public static let cardKeysUnavailable = ErrorCode("card_keys_unavailable")
 }

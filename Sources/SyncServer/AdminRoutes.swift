@@ -155,7 +155,7 @@ struct AdminRoutes<Context: RequestContext> {
     }
 
     /// The authenticated admin principal of a request (the configured operator token or an account token).
-    private func principal(_ request: Request) async throws -> Principal {
+    func principal(_ request: Request) async throws -> Principal {
         try await service.authenticateAdmin(authorization: request.headers[.authorization], operatorToken: adminToken)
     }
 

@@ -132,7 +132,7 @@ struct SyncRoutes<Context: RequestContext> {
         return try JSONResponse.make(response, request: request, headers: Self.protocolHeaders)
     }
 
-    private func authenticate(_ request: Request) async throws -> DeviceIdentity {
+    func authenticate(_ request: Request) async throws -> DeviceIdentity {
         let authorization = request.headers[.authorization]
         if let adminToken, let token = BearerCredential.parse(authorization),
             DeviceToken.constantTimeEquals(token, adminToken)

@@ -39,11 +39,16 @@ package enum SyncServerApplication {
         router.get("/health") { request, _ in
             try JSONResponse.make(Health(), request: request)
         }
-        SyncRoutes(service: service, maxBodyBytes: config.maxBodyBytes, adminToken: config.adminToken,
-                   credentialAttempts: AttemptGate(perMinute: config.enrolAttemptsPerMinute, burst: config.enrolAttemptsBurst,
-                                                   now: attemptClock))
+        let syncRoutes = SyncRoutes<Context>(
+            service: service, maxBodyBytes: config.maxBodyBytes, adminToken: config.adminToken,
+            credentialAttempts: AttemptGate(perMinute: config.enrolAttemptsPerMinute, burst: config.enrolAttemptsBurst,
+                                            now: attemptClock))
+        syncRoutes.register(on: router)
+        let adminRoutes = AdminRoutes<Context>(service: service, adminToken: config.adminToken)
+        adminRoutes.register(on: router)
+        CardRoutes<Context>(service: service, device: { try await syncRoutes.authenticate($0) },
+                            admin: { try await adminRoutes.principal($0) })
             .register(on: router)
-        AdminRoutes(service: service, adminToken: config.adminToken).register(on: router)
         knownRoutes.load(from: router)
         return router
     }
@@ -72,7 +77,8 @@ package enum SyncServerApplication {
     /// Migrates the store, builds the service and the application. The executable chooses and opens the
     /// store and loads the audit key (`AuditKeyFile`) and the data keys (`DataKeySource`): the edge knows only the port, never an adapter.
     package static func build(
-        config: ServerConfiguration, store: any SyncStore, auditKey: SymmetricKey, cipher: PersonalDataCipher, logger: Logger,
+        config: ServerConfiguration, store: any SyncStore, auditKey: SymmetricKey, cipher: PersonalDataCipher,
+        cardKeys: CardKeySource = .none, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (application: some ApplicationProtocol, service: SyncService) {
         try await store.migrate()
@@ -82,7 +88,7 @@ package enum SyncServerApplication {
                                       defaultPullBytes: config.pullPageBytes),
             now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
             randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
-            auditKey: auditKey, cipher: cipher, logger: logger)
+            auditKey: auditKey, cipher: cipher, cardKeys: cardKeys, logger: logger)
         try await service.checkDataKeys()
         let handshakeTimeout = TimeAmount.seconds(Int64(config.handshakeTimeoutSeconds))
         let application = Application(
@@ -93,7 +99,7 @@ package enum SyncServerApplication {
                              tlsConfiguration: tlsConfiguration(config)),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "bangfu-sync"),
             services: [SyncLogFlusher(service: service), Compactor(service: service, horizonDays: config.compactionHorizonDays),
-                       PokeRelay(service: service), KeyRotation(service: service)],
+                       PokeRelay(service: service), KeyRotation(service: service), CardProjector(service: service)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
             logger: logger)
         return (application, service)
@@ -104,11 +110,13 @@ package enum SyncServerApplication {
     /// before the store migrates and stops only after the application has shut down, which a shared
     /// service group would not order.
     package static func run(config: ServerConfiguration, store: any SyncStore, storeService: (any Service)? = nil,
-                            auditKey: SymmetricKey, cipher: PersonalDataCipher, logger: Logger) async throws {
+                            auditKey: SymmetricKey, cipher: PersonalDataCipher, cardKeys: CardKeySource = .none,
+                            logger: Logger) async throws {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             if let storeService { tasks.addTask { try await storeService.run() } }
             defer { tasks.cancelAll() }
-            let (application, _) = try await build(config: config, store: store, auditKey: auditKey, cipher: cipher, logger: logger) { port in
+            let (application, _) = try await build(config: config, store: store, auditKey: auditKey, cipher: cipher,
+                                                           cardKeys: cardKeys, logger: logger) { port in
                 logger.info("listening", metadata: ["address": "https://\(config.host):\(port)"])
             }
             let group = ServiceGroup(configuration: .init(

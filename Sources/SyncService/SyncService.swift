@@ -21,6 +21,9 @@ package final class SyncService: Sendable {
     package let redactor: AuditRedactor
     /// Encrypts personal data at rest; `KeyRotation` moves old values to its current key.
     package let cipher: PersonalDataCipher
+    /// Signs 明白卡 and publishes the keys that verify them.
+    package let cardKeys: CardKeySource
+    let cardProjectionLock = CardProjectionLock()
 
     /// - Parameters:
     ///   - now: the server clock in milliseconds since 1970 (injected so tests control time).
@@ -30,12 +33,14 @@ package final class SyncService: Sendable {
     ///   - auditKey: the key of the audit log's keyed hashes of personal data (`AuditKeyFile`); every node of
     ///     a cluster needs the same one, or the same value hashes differently per node.
     ///   - cipher: encrypts personal data at rest under the data keys (`DataKeySource`), the same on every node.
+    ///   - cardKeys: the 明白卡 signing keys (`CardKeySource`); without them issuing answers `card_keys_unavailable`.
     package init(store: any SyncStore, config: SyncServiceConfig = .init(), now: @escaping @Sendable () -> Int64,
                  randomBytes: @escaping @Sendable (Int) -> [UInt8], auditKey: SymmetricKey, cipher: PersonalDataCipher,
-                 logger: Logger) {
+                 cardKeys: CardKeySource = .none, logger: Logger) {
         let encrypted = (store as? PersonalDataStore)?.base ?? store
         self.store = PersonalDataStore(wrapping: encrypted, cipher: cipher)
         self.cipher = cipher
+        self.cardKeys = cardKeys
         self.redactor = AuditRedactor(key: auditKey)
         self.config = config
         self.now = now

@@ -61,6 +61,18 @@ public final class FaultyTransport: SyncTransport {
         try await faulty { try await base.refreshTokens(request) }
     }
 
+    public func issueCard(_ request: CardIssueRequest) async throws -> CardMessage {
+        try await faulty { try await base.issueCard(request) }
+    }
+
+    public func cardTrust() async throws -> CardTrustMessage {
+        try await faulty { try await base.cardTrust() }
+    }
+
+    public func verifyCard(_ request: CardVerifyRequest) async throws -> CardVerifyResponse {
+        try await faulty { try await base.verifyCard(request) }
+    }
+
     public func pokes() async throws -> AsyncThrowingStream<Void, any Error> {
         try await base.pokes()
     }

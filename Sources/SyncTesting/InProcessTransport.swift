@@ -76,6 +76,31 @@ public struct InProcessTransport: SyncTransport {
         }
     }
 
+    public func issueCard(_ request: CardIssueRequest) async throws -> CardMessage {
+        try await call {
+            let device = try await service.authenticate(authorization: await authorization)
+            let card = try await service.issueCard(household: request.householdId, by: device.principal, deviceId: device.deviceId)
+            return CardMessage(
+                cardId: card.card.cardId, householdId: card.card.householdId, villageCode: card.card.villageCode,
+                keyId: card.card.keyId, householdRevision: card.card.householdRevision, issuedAt: card.card.issuedAt,
+                contentHash: card.card.contentHash, issuer: card.card.issuer, payload: card.card.payload, status: "current")
+        }
+    }
+
+    public func cardTrust() async throws -> CardTrustMessage {
+        try await call {
+            _ = try await service.authenticate(authorization: await authorization)
+            return try await service.cardTrust()
+        }
+    }
+
+    public func verifyCard(_ request: CardVerifyRequest) async throws -> CardVerifyResponse {
+        try await call {
+            _ = try await service.authenticate(authorization: await authorization)
+            return try await service.verifyCard(payload: request.payload)
+        }
+    }
+
     private func call<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

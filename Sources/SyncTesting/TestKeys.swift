@@ -1,4 +1,5 @@
 import Crypto
+import MingbaiCard
 import SyncEngine
 import SyncService
 
@@ -9,4 +10,9 @@ package enum TestKeys {
     package static var key: SymmetricKey { SymmetricKey(data: bytes) }
     package static let redactor = AuditRedactor(key: key)
     package static let cipher = PersonalDataCipher(ring: .random())
+    /// A 明白卡 signing key, valid from 1970.
+    package static let cardKeys: CardKeySource = {
+        let signer = try! CardSigner(privateKey: SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
+        return .fixed(.init(signer: signer, published: [CardSignerKey(publicKey: signer.publicKey, validFrom: 0)]))
+    }()
 }

@@ -54,8 +54,10 @@ struct DatabaseOptions: ParsableArguments {
         }
         try await store.migrate()
         let cipher: PersonalDataCipher
+        let cardKeys: CardKeySource
         do {
             cipher = try DataKeySource.cipher(keysDir: configuredKeysDir, sqlitePath: postgresURL == nil ? db : nil)
+            cardKeys = try CardKeySource.resolve(keysDir: configuredKeysDir, sqlitePath: postgresURL == nil ? db : nil)
         } catch let error as DataKeyError {
             throw ValidationError(error.description)
         }
@@ -70,7 +72,7 @@ struct DatabaseOptions: ParsableArguments {
         }
         let service = SyncService(store: store, now: { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
                                   randomBytes: { count in (0..<count).map { _ in UInt8.random(in: .min ... .max) } },
-                                  auditKey: auditKey, cipher: cipher, logger: logger)
+                                  auditKey: auditKey, cipher: cipher, cardKeys: cardKeys, logger: logger)
         do { try await service.checkDataKeys() } catch let error as DataKeyError { throw ValidationError(error.description) }
         return service
     }

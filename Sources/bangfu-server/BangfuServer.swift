@@ -74,10 +74,12 @@ struct BangfuServer: AsyncParsableCommand {
         logger.logLevel = configuration.loggerLevel
         let auditKey: SymmetricKey
         let cipher: PersonalDataCipher
+        let cardKeys: CardKeySource
         do {
             let sqlitePath = configuration.postgres == nil ? configuration.db : nil
             auditKey = try AuditKeyFile.resolve(path: configuration.auditKeyFile, sqlitePath: sqlitePath)
             cipher = try DataKeySource.cipher(keysDir: configuration.keysDir, sqlitePath: sqlitePath)
+            cardKeys = try CardKeySource.resolve(keysDir: configuration.keysDir, sqlitePath: sqlitePath)
         } catch let error as AuditKeyError {
             throw ValidationError(error.description)
         } catch let error as DataKeyError {
@@ -87,10 +89,10 @@ struct BangfuServer: AsyncParsableCommand {
         if let url = configuration.postgres {
             let store = try PostgresSyncStore(url: url, logger: logger)
             try await SyncServerApplication.run(config: configuration, store: store, storeService: store,
-                                                auditKey: auditKey, cipher: cipher, logger: logger)
+                                                auditKey: auditKey, cipher: cipher, cardKeys: cardKeys, logger: logger)
         } else {
             try await SyncServerApplication.run(config: configuration, store: try SQLiteSyncStore(path: configuration.db),
-                                                auditKey: auditKey, cipher: cipher, logger: logger)
+                                                auditKey: auditKey, cipher: cipher, cardKeys: cardKeys, logger: logger)
         }
     }
 }

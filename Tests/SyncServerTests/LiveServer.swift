@@ -49,7 +49,7 @@ enum LiveServer {
         logger.logLevel = .warning
         if let serverLogger { logger = serverLogger }
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let (application, service) = try await SyncServerApplication.build(config: config, store: store, auditKey: TestKeys.key, cipher: TestKeys.cipher,
+        let (application, service) = try await SyncServerApplication.build(config: config, store: store, auditKey: TestKeys.key, cipher: TestKeys.cipher, cardKeys: TestKeys.cardKeys,
                                                                            logger: logger) { port in
             portSink.yield(port)
         }

@@ -29,7 +29,8 @@ struct ServerFixture {
         let clock = ManualClock(now)
         let random = SeededRandomSource(seed: 99)
         let service = SyncService(store: store.store, now: { clock.now() }, randomBytes: { random.bytes($0) },
-                                  auditKey: TestKeys.key, cipher: TestKeys.cipher, logger: Logger(label: "test"))
+                                  auditKey: TestKeys.key, cipher: TestKeys.cipher, cardKeys: TestKeys.cardKeys,
+                                  logger: Logger(label: "test"))
         let (helperId, households) = try store.helper(withAtLeast: 2)
         let enrollment = try await service.enroll(helperId: helperId, label: "test phone", expiresInDays: 30)
         var fixture = ServerFixture(service: service, store: store, clock: clock, helperId: helperId,

@@ -138,7 +138,7 @@ public struct ConvergenceHistory: Sendable {
         let service = SyncService(
             store: adapter, now: { clock.now() },
             randomBytes: { count in bytes.withLock { generator in (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } } },
-            auditKey: TestKeys.key, cipher: TestKeys.cipher, logger: Logger(label: "bangfu.history", factory: { _ in SwiftLogNoOpLogHandler() }))
+            auditKey: TestKeys.key, cipher: TestKeys.cipher, cardKeys: TestKeys.cardKeys, logger: Logger(label: "bangfu.history", factory: { _ in SwiftLogNoOpLogHandler() }))
         // From here on, the store as the service keeps it: personal data encrypted at rest, read back in plaintext.
         let store = service.store
         _ = try await store.importRecords(world.records)

@@ -1,0 +1,26 @@
+import Logging
+import ServiceLifecycle
+import SyncService
+
+/// Keeps the 明白卡 reprint list current in the background (protocol/cards.md §5): a projection pass soon
+/// after start (a database from before cards gets its household states) and then every `interval`, so that
+/// an admin's listing, which runs a pass first, finds little left to do.
+struct CardProjector: Service {
+    let service: SyncService
+    var firstDelay: Duration = .seconds(2)
+    var interval: Duration = .seconds(30)
+
+    func run() async throws {
+        var delay = firstDelay
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let wait = delay
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) } } catch { return }
+            delay = interval
+            do {
+                try await service.refreshCardStates()
+            } catch {
+                service.logger.error("card projection failed", metadata: ["error.type": "\(type(of: error))"])
+            }
+        }
+    }
+}
