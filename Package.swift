@@ -124,7 +124,7 @@ let package = Package(
 
         .executableTarget(name: "bangfu-admin", dependencies: [
             "SyncModel", "FieldDomain", "MingbaiCard", "SyncEngine", "SyncStore", "SyncStoreSQLite", "SyncStorePostgres", "SyncService",
-            "QRCode",
+            "QRCode", "CardRendering",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

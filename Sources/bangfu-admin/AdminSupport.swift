@@ -84,6 +84,15 @@ extension DatabaseOptions {
 }
 
 /// Formats milliseconds since 1970 as local time for tables.
+/// Prints rows as left-aligned columns, two spaces apart (the first row is the header).
+func printTable(_ rows: [[String]]) {
+    guard let header = rows.first else { return }
+    let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+    for row in rows {
+        print(row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+    }
+}
+
 func formatTime(_ millis: Int64?) -> String {
     guard let millis else { return "—" }
     let formatter = DateFormatter()

@@ -7,6 +7,6 @@ struct BangfuAdmin: AsyncParsableCommand {
         commandName: "bangfu-admin", abstract: "帮扶同步管理工具 — Bangfu Sync admin tools.",
         subcommands: [SeedCommand.self, EnrollCommand.self, DevicesCommand.self, ConflictsCommand.self, AdminsCommand.self,
                       AssignCommand.self, CompactCommand.self, VisitsCommand.self, AuditCommand.self,
-                      KeysCommand.self])
+                      KeysCommand.self, CardsCommand.self])
 }
 

@@ -43,11 +43,7 @@ struct ConflictsCommand: AsyncParsableCommand {
                              Self.short(conflict.existing.value), Self.short(conflict.incoming.value),
                              formatTime(conflict.openedAt)])
             }
-            let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-            for row in rows {
-                print(row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-                    .joined(separator: "  "))
-            }
+            printTable(rows)
         }
 
         static func short(_ value: JSONValue) -> String {

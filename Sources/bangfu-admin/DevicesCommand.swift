@@ -23,11 +23,7 @@ struct DevicesCommand: AsyncParsableCommand {
                              "\(device.cursorVersion)", "\(device.lag)", "\(device.rejectedOpen)",
                              device.clientVersion ?? "—", device.clockSkewFlagged ? "时钟超前" : ""])
             }
-            let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-            for row in rows {
-                print(row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-                    .joined(separator: "  "))
-            }
+            printTable(rows)
         }
     }
 
