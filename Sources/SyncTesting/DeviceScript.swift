@@ -28,9 +28,25 @@ final class DeviceScript: Sendable {
         for _ in 0..<random.int(in: 2...6) {
             device.advanceClock(minutes: random.int(in: 10...60))
             try await write(device)
+            if config.cardRate > 0 && random.unit() < config.cardRate { try await requestCard(device) }
             if !offline && random.unit() < 0.35 { try await sync(device, required: false) }
         }
         if !offline && random.unit() < 0.7 { try await sync(device, required: false) }
+    }
+
+    /// A helper asks for a 明白卡 of one of its households (from the app, over the day's bad network: a lost
+    /// request or answer is counted, not retried; a duplicated one issues two cards, both kept on record).
+    func requestCard(_ device: VirtualDevice) async throws {
+        let households = try await device.client.households()
+        guard !households.isEmpty else { return }
+        let household = households[device.random.int(in: 0...(households.count - 1))].id
+        do {
+            let card = try await device.client.requestCard(household: household)
+            ledger.withLock { $0.cards[household, default: []].append(card.payload) }
+            stats.withLock { $0.cardsIssued += 1 }
+        } catch is SyncTransportError {
+            stats.withLock { $0.cardRequestsFailed += 1 }
+        }
     }
 
     /// One sync, timed. During the days a sync may give up after its retries (the network is bad); the

@@ -107,6 +107,28 @@ public final class HTTPSimulationServer: SimulationServer {
         }
     }
 
+    public func cards(household: String) async throws -> [CardMessage] {
+        struct Page: Decodable { var cards: [CardMessage] }
+        let page: Page = try await admin("GET", "/admin/v1/households/\(household)/cards")
+        return page.cards
+    }
+
+    public func outdatedCardHouseholds() async throws -> Set<String> {
+        struct Page: Decodable {
+            struct Entry: Decodable { var householdId: String }
+            var households: [Entry]
+            var next: String?
+        }
+        var result = Set<String>()
+        var after: String?
+        repeat {
+            let page: Page = try await admin("GET", "/admin/v1/cards?status=outdated&limit=1000" + (after.map { "&after=\($0)" } ?? ""))
+            result.formUnion(page.households.map(\.householdId))
+            after = page.next
+        } while after != nil
+        return result
+    }
+
     public func shutdown() async throws {
         try await client.shutdown()
     }

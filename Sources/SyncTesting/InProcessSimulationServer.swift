@@ -70,5 +70,27 @@ public struct InProcessSimulationServer: SimulationServer {
         }
     }
 
+    public func cards(household: String) async throws -> [CardMessage] {
+        try await service.cards(ofHousehold: household, by: Self.operatorPrincipal).map { card in
+            CardMessage(cardId: card.cardId, householdId: card.householdId, villageCode: card.villageCode, keyId: card.keyId,
+                        householdRevision: card.householdRevision, issuedAt: card.issuedAt, contentHash: card.contentHash,
+                        issuer: card.issuer, payload: card.payload, revokedAt: card.revokedAt)
+        }
+    }
+
+    public func outdatedCardHouseholds() async throws -> Set<String> {
+        var result = Set<String>()
+        var after: (village: String, household: String)?
+        while true {
+            let page = try await service.householdCards(status: .outdated, region: nil, after: after, limit: 1000,
+                                                        by: Self.operatorPrincipal)
+            result.formUnion(page.map(\.householdId))
+            guard page.count == 1000, let last = page.last else { return result }
+            after = (last.villageCode, last.householdId)
+        }
+    }
+
+    static let operatorPrincipal = Principal.admin(id: SyncService.operatorId, role: .operator, region: "")
+
     public func shutdown() async throws {}
 }

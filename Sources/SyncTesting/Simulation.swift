@@ -78,6 +78,7 @@ public struct Simulation: Sendable {
         if config.scenario == .contention {
             try await review(devices, script: script, check: check, report: &report)
         }
+        if config.cardRate > 0 { try await checkCards(devices, script: script, report: &report) }
         try await server.shutdown()
         return report
     }
@@ -123,7 +124,7 @@ public struct Simulation: Sendable {
     }
 
     /// Runs `body` for every device, at most `config.concurrency` at once.
-    private func forEach(_ devices: [VirtualDevice], _ body: @escaping @Sendable (VirtualDevice) async throws -> Void)
+    func forEach(_ devices: [VirtualDevice], _ body: @escaping @Sendable (VirtualDevice) async throws -> Void)
         async throws
     {
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -37,6 +37,11 @@ public struct SimulationConfig: Sendable {
     public var deviceLogger: Logger?
     /// The real clock in milliseconds (virtual days are laid out before it so no stamp runs ahead).
     public var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// 明白卡: the chance that a helper asks for a card of the household after a write during the days (0: no
+    /// cards; the writes and syncs then replay exactly as before cards existed). With cards on, the run also
+    /// issues `cardBurst` cards per device at the end (timed), and checks cards offline and online.
+    public var cardRate: Double = 0
+    public var cardBurst = 5
 
     public init() {}
 }

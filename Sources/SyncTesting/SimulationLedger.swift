@@ -10,6 +10,8 @@ struct SimulationLedger: Sendable {
 
     /// Writes made per device (valid and invalid): the device's sequence must reach this.
     var writes: [String: Int] = [:]
+    /// 明白卡 payloads issued per household, in the order the devices got them.
+    var cards: [String: [String]] = [:]
     /// Visits created per device, with the fields sent.
     var visits: [String: [String: [String: JSONValue]]] = [:]
     /// Members created per device.

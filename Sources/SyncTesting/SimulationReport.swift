@@ -26,6 +26,16 @@ public struct SimulationReport: Sendable {
     public var conflictsResolved = 0
     public var seconds: Double = 0
     public var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+    /// 明白卡 (`SimulationConfig.cardRate`): cards issued, requests lost to the network, the timed burst at the
+    /// end, and the sample verified offline (on the phones) and online, by verdict.
+    public var cardsIssued = 0
+    public var cardRequestsFailed = 0
+    public var cardBurst = 0
+    public var cardBurstSeconds: Double = 0
+    public var cardsVerifiedOffline = 0
+    public var cardsVerifiedOnline = 0
+    public var cardVerdicts: [String: Int] = [:]
+    public var cardsOnReprintList = 0
     /// Every broken guarantee found; empty when the run converged.
     public var failures: [String] = []
 
@@ -54,6 +64,14 @@ public struct SimulationReport: Sendable {
         if reassignments > 0 {
             lines.append("reassignments 帮扶调整: \(reassignments) households moved while devices were offline; each device "
                          + "holds exactly its helper's households 迁入迁出已校验")
+        }
+        if cardsIssued > 0 {
+            let verdicts = cardVerdicts.keys.sorted().map { "\($0) \(cardVerdicts[$0]!)" }.joined(separator: ", ")
+            lines.append("cards 明白卡: issued 签发 \(cardsIssued) (lost to the network 网络丢失 \(cardRequestsFailed)); burst 集中签发 "
+                         + "\(cardBurst) in " + String(format: "%.2f s = %.0f cards/s", cardBurstSeconds,
+                                                       cardBurstSeconds > 0 ? Double(cardBurst) / cardBurstSeconds : 0))
+            lines.append("cards verified 核验: offline 离线 \(cardsVerifiedOffline), online 在线 \(cardsVerifiedOnline) (\(verdicts)); "
+                         + "reprint list 待重印 \(cardsOnReprintList) = households whose newest card is outdated 已校验")
         }
         if passed {
             lines.append("result 结果: CONVERGED 全部设备一致, no accepted mutation lost 无丢失")

@@ -24,6 +24,10 @@ public protocol SimulationServer: Sendable {
     /// A record's fields as the operator reads them, personal data whole (`GET /admin/v1/records/…`: the read
     /// is audited); nil when there is no such record.
     func record(collection: String, id: String) async throws -> [String: JSONValue]?
+    /// A household's 明白卡, newest first (`GET /admin/v1/households/{id}/cards`).
+    func cards(household: String) async throws -> [CardMessage]
+    /// Every household on the reprint list (`GET /admin/v1/cards?status=outdated`, all pages).
+    func outdatedCardHouseholds() async throws -> Set<String>
     /// Releases connections.
     func shutdown() async throws
 }

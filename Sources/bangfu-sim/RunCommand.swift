@@ -21,6 +21,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("store-dir"), help: "Keep each device's SQLite store here (default: a temporary folder).")
     var storeDirectory: String?
     @Flag(name: .customLong("memory-stores"), help: "Keep device stores in memory instead of SQLite.") var memoryStores = false
+    @Flag(help: "明白卡: helpers ask for cards after visits (10 % of writes), then a timed burst of 5 per device, and cards are checked offline and online.")
+    var cards = false
 
     func validate() throws {
         guard SimulationConfig.Scenario(rawValue: scenario) != nil else {
@@ -42,6 +44,7 @@ struct RunCommand: AsyncParsableCommand {
         config.devicesPerHelper = devicesPerHelper
         config.faults = .init(dropRequest: faultRate, dropResponse: faultRate, duplicate: faultRate)
         config.invalidWriteRate = invalidRate
+        if cards { config.cardRate = 0.1 }
         var temporary: URL?
         if !memoryStores {
             if let storeDirectory {

@@ -20,7 +20,7 @@ import Testing
         let random = SeededRandomSource(seed: seed)
         let service = SyncService(store: store, now: { Int64(Date().timeIntervalSince1970 * 1000) },
                                   randomBytes: { random.bytes($0) }, auditKey: TestKeys.key, cipher: TestKeys.cipher,
-                                  logger: Logger(label: "e2e"))
+                                  cardKeys: TestKeys.cardKeys, logger: Logger(label: "e2e"))
         return (service, directory)
     }
 
@@ -83,6 +83,22 @@ import Testing
             config.days = 2
         }
         #expect(report.devices == 20)
+    }
+
+    /// `bangfu-sim run --cards` in a test: helpers (some sharing households, so that a phone may lack a
+    /// co-helper's profile) ask for 明白卡 after visits over a faulty network, then in a burst; every device's
+    /// offline verdict agrees with the server's, the reprint list is exactly the outdated newest cards, and an
+    /// edit after printing puts a household on it.
+    @Test func helpersRequestCardsOverTLSAndOfflineAndOnlineVerdictsAgree() async throws {
+        let report = try await Self.runOverTLS(households: 60, coHelpers: 1) { config in
+            config.devices = 12
+            config.days = 2
+            config.cardRate = 0.3
+        }
+        #expect(report.cardsIssued > report.cardBurst && report.cardBurst > 0)
+        #expect(report.cardsVerifiedOffline >= 12 && report.cardsVerifiedOnline >= 12)
+        #expect(report.cardVerdicts["outdated", default: 0] > 0, "cards issued during the days should have gone out of date")
+        #expect(report.cardsOnReprintList > 0)
     }
 
     /// `bangfu-sim run --scenario contention` in a test: helpers sharing households edit the same fields
