@@ -13,6 +13,8 @@ import SyncStore
 extension SyncService {
     /// Households composed per read.
     static let cardComposeBatch = 200
+    /// Households a pass collects before it composes them.
+    static let cardProjectionBound = 20_000
 
     /// Brings the household card states up to the log head. Returns how many households were composed.
     @discardableResult
@@ -31,25 +33,36 @@ extension SyncService {
     private func projectCardStates() async throws -> Int {
         var position = try await store.cardProjectionPosition()
         var composed = 0
-        while true {
-            let page = try await store.pull(PullQuery(deviceId: "card-projection", scope: .all, after: position,
-                                                      maxBytes: 1 << 20))
-            if position > 0 && page.compactedThrough > position {
-                // Compaction forgot tombstones this projection has not seen (a member removed long ago):
-                // compose every household again.
-                position = 0
-                continue
-            }
+        var more = true
+        while more {
+            // Collect the households named by the changes after `position` (up to a bound, so that memory
+            // stays flat on a large first pass), then compose each once.
             var affected = Set<String>()
             var helpers = Set<String>()
-            for case .record(let record) in page.items {
-                switch record.collection {
-                case .households: affected.insert(record.id)
-                case .members, .assignments: if let household = record.scope.householdId { affected.insert(household) }
-                case .helpers: helpers.insert(record.id)
-                default: break
+            var through = position
+            repeat {
+                let page = try await store.pull(PullQuery(deviceId: "card-projection", scope: .all, after: through,
+                                                          maxBytes: 1 << 20))
+                if through > 0 && page.compactedThrough > through {
+                    // Compaction forgot tombstones this projection has not seen (a member removed long ago):
+                    // compose every household again.
+                    position = 0
+                    through = 0
+                    affected = []
+                    helpers = []
+                    continue
                 }
-            }
+                for case .record(let record) in page.items {
+                    switch record.collection {
+                    case .households: affected.insert(record.id)
+                    case .members, .assignments: if let household = record.scope.householdId { affected.insert(household) }
+                    case .helpers: helpers.insert(record.id)
+                    default: break
+                    }
+                }
+                through = max(through, page.cursor)
+                more = page.hasMore
+            } while more && affected.count < Self.cardProjectionBound
             for helper in helpers.sorted() { affected.formUnion(try await store.householdsAssigned(to: helper)) }
             let ids = affected.sorted()
             for start in stride(from: 0, to: ids.count, by: Self.cardComposeBatch) {
@@ -63,13 +76,13 @@ extension SyncService {
                                               contentHash: Hex.encode(CardContent.hash(composed.content)),
                                               revision: composed.revision)
                 }
-                try await store.updateCardStates(states, through: page.cursor)
+                try await store.updateCardStates(states, through: through)
                 composed += batch.count
             }
-            if ids.isEmpty && page.cursor > position { try await store.updateCardStates([], through: page.cursor) }
-            position = max(position, page.cursor)
-            if !page.hasMore { return composed }
+            if ids.isEmpty && through > position { try await store.updateCardStates([], through: through) }
+            position = through
         }
+        return composed
     }
 
     /// A household's printed content as composed from its current records.

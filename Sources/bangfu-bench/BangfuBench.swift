@@ -6,5 +6,5 @@ import ArgumentParser
 struct BangfuBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bangfu-bench", abstract: "Benchmarks that print figures (run a release build).",
-        subcommands: [PushBench.self, ScopeBench.self, PersonalDataBench.self, CardBench.self], defaultSubcommand: PushBench.self)
+        subcommands: [PushBench.self, ScopeBench.self, PersonalDataBench.self, CardBench.self, CardLedgerBench.self], defaultSubcommand: PushBench.self)
 }
