@@ -138,8 +138,8 @@ extension ErrorCode {
     public static let invalidResolution = ErrorCode("invalid_resolution")
     /// The 明白卡 asked for no longer prints what the records hold: issue a new one (protocol/cards.md §5).
     public static let cardOutdated = ErrorCode("card_outdated")
-    /// The server holds no card signing key (`bangfu-admin keys cards init`), or cannot read it.
     /// The 明白卡 was revoked: it cannot be printed.
     public static let cardRevoked = ErrorCode("card_revoked")
+    /// The server holds no card signing key (`bangfu-admin keys cards init`), or cannot read it.
     public static let cardKeysUnavailable = ErrorCode("card_keys_unavailable")
 }

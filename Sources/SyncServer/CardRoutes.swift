@@ -120,7 +120,7 @@ struct CardRoutes<Context: RequestContext> {
     /// `…/print?format=html|svg|png&paper=a4|a5&level=q|h`: the card page, or the QR alone as PNG.
     private func print(_ request: Request, id: String, by caller: Principal) async throws -> Response {
         let query = request.uri.queryParameters
-        let format = query["format"].map(String.init) ?? "html"
+        let format = query["format"].map { $0.lowercased() } ?? "html"
         guard ["html", "svg", "png"].contains(format) else {
             throw APIError(.badRequest, .invalidRequest, "format 应为 html、svg 或 png (format must be html, svg or png)")
         }
@@ -191,7 +191,7 @@ struct CardRoutes<Context: RequestContext> {
     static func after(_ raw: Substring?) throws -> (village: String, household: String)? {
         guard let raw else { return nil }
         let parts = raw.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.count <= 16 && $0.allSatisfy(\.isNumber) }) else {
+        guard parts.count == 2, parts.allSatisfy({ (1...16).contains($0.utf8.count) && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }) else {
             throw APIError(.badRequest, .invalidRequest, "after 应为上一页的 next (after must be the previous page's next)")
         }
         return (String(parts[0]), String(parts[1]))

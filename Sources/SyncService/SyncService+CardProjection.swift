@@ -13,8 +13,9 @@ import SyncStore
 extension SyncService {
     /// Households composed per read.
     static let cardComposeBatch = 200
-    /// Households a pass collects before it composes them.
-    static let cardProjectionBound = 20_000
+    /// Households a pass collects before it composes them (a county holds up to ~200,000; a province is
+    /// composed in parts, a household named again in a later part composed again).
+    static let cardProjectionBound = 250_000
 
     /// Brings the household card states up to the log head. Returns how many households were composed.
     @discardableResult

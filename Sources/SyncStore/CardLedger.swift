@@ -25,7 +25,7 @@ package protocol CardLedger: Sendable {
     func cards(ofHousehold householdId: String, limit: Int) async throws -> [IssuedCard]
 
     /// Withdraws a card at `at` (seconds), adds one to its key's revocation counter and appends `audit`, in
-    /// one transaction. A card already revoked stays as it was (no new counter, no entry). Returns the card
+    /// one transaction; when it is its household's newest, the household counts as having no card (`missing`). A card already revoked stays as it was (no new counter, no entry). Returns the card
     /// as it now is; nil for an unknown id.
     func revokeCard(id: String, at: Int64, audit: [AuditEntry]) async throws -> IssuedCard?
 
@@ -105,7 +105,7 @@ package struct HouseholdCardState: Sendable, Hashable {
 
 /// Where a household stands with its cards.
 package enum CardStatus: String, Sendable, Hashable, Codable, CaseIterable {
-    /// No card issued yet.
+    /// No card issued yet, or the newest was revoked.
     case missing
     /// The newest card prints what the records hold.
     case current
@@ -128,7 +128,8 @@ package struct HouseholdCard: Sendable, Hashable, Codable {
         self.contentHash = contentHash
         self.revision = revision
         self.newest = newest
-        self.status = newest.map { $0.contentHash == contentHash ? .current : .outdated } ?? .missing
+        // A revoked newest card is as good as none: the household needs a card again.
+        self.status = newest.map { $0.revokedAt != nil ? .missing : $0.contentHash == contentHash ? .current : .outdated } ?? .missing
     }
 }
 

@@ -50,6 +50,10 @@ extension PostgresSyncStore {
             guard card.revokedAt == nil else { return (card, false) }
             try await connection.query("UPDATE cards SET revoked_at = \(at) WHERE card_id = \(id)", logger: logger)
             try await connection.query("""
+                UPDATE card_households SET newest_hash = NULL, status = 0
+                WHERE household_id = \(card.householdId) AND newest_card_id = \(id)
+                """, logger: logger)
+            try await connection.query("""
                 INSERT INTO card_revocation_counters AS c (key_id, counter) VALUES (\(card.keyId), 1)
                 ON CONFLICT (key_id) DO UPDATE SET counter = c.counter + 1
                 """, logger: logger)

@@ -49,6 +49,9 @@ extension SQLiteSyncStore {
             guard card.revokedAt == nil else { return card }
             try db.execute(sql: "UPDATE cards SET revoked_at = ? WHERE card_id = ?", arguments: [at, id])
             try db.execute(sql: """
+                UPDATE card_households SET newest_hash = NULL, status = 0 WHERE household_id = ? AND newest_card_id = ?
+                """, arguments: [card.householdId, id])
+            try db.execute(sql: """
                 INSERT INTO card_revocation_counters (key_id, counter) VALUES (?, 1)
                 ON CONFLICT (key_id) DO UPDATE SET counter = counter + 1
                 """, arguments: [card.keyId])

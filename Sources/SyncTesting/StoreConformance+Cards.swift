@@ -148,11 +148,19 @@ extension StoreConformance {
         }
         let revoked = try await store.revokeCard(id: second.cardId, at: 1_790_000_500, audit: entry(second.cardId))
         try require(revoked?.revokedAt == 1_790_000_500, "revoked: \(String(describing: revoked))")
+        try require(try await store.householdCard(household)?.status == .current, "revoking an older card changed the status")
         let again = try await store.revokeCard(id: second.cardId, at: 1_790_000_900, audit: entry(second.cardId))
         try require(again?.revokedAt == 1_790_000_500, "a second revocation changed the time")
         try require(try await store.revokeCard(id: "ffffffffffffffffffffffff", at: 1, audit: entry("f")) == nil, "unknown card")
         _ = try await store.revokeCard(id: first.cardId, at: 1_790_000_600, audit: entry(first.cardId))
         _ = try await store.revokeCard(id: third.cardId, at: 1_790_000_700, audit: entry(third.cardId))
+        // The newest card revoked: the household has no valid card, and is listed among those without one.
+        try require(try await store.householdCard(household)?.status == .missing, "a revoked newest card still counts")
+        try require(try await store.householdCards(HouseholdCardQuery(status: .missing, regionPrefix: villageA, limit: 10))
+            .map(\.householdId) == [household], "the household is not listed as missing a card")
+        try await store.updateCardStates([HouseholdCardState(householdId: household, villageCode: villageA,
+                                                             contentHash: hash("z"), revision: 9)], through: 50)
+        try require(try await store.householdCard(household)?.status == .missing, "a projection revived a revoked card")
         let lists = try await store.cardRevocations()
         try require(lists == [CardRevocations(keyId: keyA, counter: 2, cardIds: [first.cardId, second.cardId].sorted()),
                               CardRevocations(keyId: keyB, counter: 1, cardIds: [third.cardId])],

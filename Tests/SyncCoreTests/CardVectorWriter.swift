@@ -50,7 +50,7 @@ import Testing
         ]
         func hex(_ bytes: [UInt8]) -> JSONValue { .string(Hex.encode(bytes)) }
         let document: JSONValue = [
-            "description": "明白卡 QR payload test vectors (protocol/cards.md §5). Test keys only: each private key is the SHA-256 of the UTF-8 text 'bangfu card test key A' (B, C).",
+            "description": "明白卡 QR payload test vectors (protocol/cards.md §6). Test keys only: each private key is the SHA-256 of the UTF-8 text 'bangfu card test key A' (B, C).",
             "trustList": [
                 "asOf": .int(issued + 86_400),
                 "keys": [

@@ -127,15 +127,18 @@ import Testing
         #expect(report.reassignments >= 3)
     }
 
-    /// The same devices over TLS against a server whose store is PostgreSQL (a fresh database).
+    /// The same devices over TLS against a server whose store is PostgreSQL (a fresh database), asking for
+    /// 明白卡 too: the card ledger and its projection on PostgreSQL answer as on the other stores.
     @Test(.enabled(if: PostgresTestDatabase.url != nil, "BANGFU_TEST_POSTGRES_URL is not set"))
     func devicesConvergeOverTLSOnPostgres() async throws {
         let report = try await PostgresTestDatabase.withStore { store in
             try await Self.runOverTLS(households: 120, store: store) { config in
                 config.devices = 12
                 config.days = 2
+                config.cardRate = 0.2
             }
         }
         #expect(report?.devices == 12)
+        #expect((report?.cardsIssued ?? 0) > 0 && (report?.cardsVerifiedOnline ?? 0) >= 12)
     }
 }
