@@ -107,6 +107,13 @@ public struct CardRenderer: Sendable {
         context["income"] = IncomeItem.allCases.map { item -> [String: Any] in
             ["label": item.displayName, "amount": text(income[item.rawValue])]
         }
+        // Two sources a row on the page.
+        let sources = context["income"] as? [[String: Any]] ?? []
+        context["incomeRows"] = stride(from: 0, to: sources.count, by: 2).map { index -> [String: Any] in
+            let second = index + 1 < sources.count ? sources[index + 1] : [:]
+            return ["label1": sources[index]["label"] ?? "", "amount1": sources[index]["amount"] ?? "",
+                    "label2": second["label"] ?? "", "amount2": second["amount"] ?? ""]
+        }
         let checks = root["checks"]?.objectValue ?? [:]
         context["checks"] = GuaranteeCheck.allCases.map { check -> [String: Any] in
             let value: String
@@ -124,6 +131,7 @@ public struct CardRenderer: Sendable {
             if let note = grant["note"]?.stringValue, !note.isEmpty { entry["note"] = note }
             return entry
         }
+        context["measures"] = (root["measures"]?.arrayValue ?? []).compactMap { $0.stringValue.map { ["text": $0] } }
         return context
     }
 

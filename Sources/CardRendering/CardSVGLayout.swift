@@ -8,7 +8,7 @@ import Foundation
 /// Only the member list has no natural bound, so it gets the rows left on the sheet once everything else is
 /// placed; a household with more members than that lists as many as fit less one, and its last row says
 /// "等 N 人" with N the whole household and how many are not listed. Helpers are capped the same way at
-/// `helperRows`; policies (at most twelve, two a row) and the rest always fit. Every value from the records
+/// `helperRows`, measures at `measureRowLimit`; policies (at most twelve, two a row) and the rest always fit. Every value from the records
 /// is fitted to its column (`TextFit`), so nothing runs off the sheet or into the next column.
 struct CardSVGLayout {
     let paper: CardRenderer.Paper
@@ -16,6 +16,8 @@ struct CardSVGLayout {
     let fontSize: Double, line: Double
     /// Helper rows at most, the "等 N 人" row included.
     let helperRows = 4
+    /// Rows for the 帮扶措施, one measure a row (4 on A4, 2 on A5); more are counted ("等 N 项").
+    var measureRowLimit: Int { paper == .a4 ? 4 : 2 }
 
     init(paper: CardRenderer.Paper) {
         self.paper = paper
@@ -76,11 +78,13 @@ struct CardSVGLayout {
 
         // Every section but the members' has a bound on its rows: measure those first, give the members the rest.
         let income = list("income"), policies = list("policies"), helpers = list("helpers"), members = list("members")
+        let measures = list("measures")
+        let measureRows = max(1, min(measures.count, measureRowLimit))
         let incomeRows = (income.count + 1) / 2 + 1
         let checkRows = 2
         let policyRows = max(1, (policies.count + 1) / 2)
         let helperRowCount = max(1, min(helpers.count, helperRows))
-        let sections = [incomeRows, checkRows, policyRows, helperRowCount].reduce(0) { $0 + sectionHeight(rows: $1) }
+        let sections = [incomeRows, checkRows, policyRows, measureRows, helperRowCount].reduce(0) { $0 + sectionHeight(rows: $1) }
         // Less the members' title, their header row and the gap after them.
         let memberSlots = Int(((height - margin) - y - sections - gap) / line) - 2
         let listed = members.count <= memberSlots ? members.count : max(0, memberSlots - 1)
@@ -143,6 +147,18 @@ struct CardSVGLayout {
                 return row
             }]
             if policies.isEmpty { section["none"] = ["y": mm(rowY(0))] }
+            return section
+        }
+
+        context["measures"] = section(at: &y, rows: measureRows) { rowY in
+            let listed = measures.count <= measureRowLimit ? measures.count : measureRowLimit - 1
+            var section: [String: Any] = ["rows": measures.prefix(listed).enumerated().map { index, measure -> [String: Any] in
+                ["y": mm(rowY(index)), "text": fit(string("text", in: measure), contentWidth - fontSize)]
+            }]
+            if listed < measures.count {
+                section["more"] = ["y": mm(rowY(listed)), "total": measures.count, "unlisted": measures.count - listed]
+            }
+            if measures.isEmpty { section["none"] = ["y": mm(rowY(0))] }
             return section
         }
 

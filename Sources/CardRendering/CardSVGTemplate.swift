@@ -69,6 +69,19 @@ enum CardSVGTemplate {
     <text x="{{left}}" y="{{y}}">无</text>
     {{/none}}
     {{/policies}}
+    {{#measures}}
+    <text class="b" x="{{left}}" y="{{titleY}}">帮扶措施</text>
+    <line x1="{{left}}" x2="{{right}}" y1="{{ruleY}}" y2="{{ruleY}}"/>
+    {{#rows}}
+    <text x="{{left}}" y="{{y}}">{{#text}}<tspan{{> fit}}>{{text}}</tspan>{{/text}}</text>
+    {{/rows}}
+    {{#more}}
+    <text x="{{left}}" y="{{y}}">……等 {{total}} 项（另有 {{unlisted}} 项未列出，详见走访记录）</text>
+    {{/more}}
+    {{#none}}
+    <text x="{{left}}" y="{{y}}">无</text>
+    {{/none}}
+    {{/measures}}
     {{#helpers}}
     <text class="b" x="{{left}}" y="{{titleY}}">帮扶责任人</text>
     <line x1="{{left}}" x2="{{right}}" y1="{{ruleY}}" y2="{{ruleY}}"/>

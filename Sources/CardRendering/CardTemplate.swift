@@ -10,10 +10,10 @@ enum CardTemplate {
     <style>
     @page { size: {{paper}}; margin: 12mm; }
     * { box-sizing: border-box; }
-    body { font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", sans-serif; font-size: {{fontSize}}; color: #000; margin: 0; }
+    body { font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", sans-serif; font-size: {{fontSize}}; color: #000; margin: 0; padding: 0 0.5mm; }
     h1 { font-size: 1.6em; text-align: center; margin: 0 0 4mm; letter-spacing: 0.2em; }
     table { width: 100%; table-layout: fixed; border-collapse: collapse; margin-bottom: 3mm; }
-    th, td { border: 0.3mm solid #000; padding: 1.2mm 2mm; text-align: left; vertical-align: top; }
+    th, td { border: 0.3mm solid #000; padding: 0.9mm 2mm; text-align: left; vertical-align: top; }
     th { background: #eee; }
     td, th { overflow-wrap: anywhere; }
     .number { white-space: nowrap; overflow-wrap: normal; font-variant-numeric: tabular-nums; }
@@ -47,9 +47,8 @@ enum CardTemplate {
     {{/members}}</table>
     <div class="section">收入情况（元/年）</div>
     <table>
-    {{#income}}<tr><th>{{label}}</th><td>{{amount}}</td></tr>
-    {{/income}}<tr><th>家庭纯收入</th><td>{{netIncome}}</td></tr>
-    <tr><th>人均纯收入</th><td>{{perCapitaNetIncome}}</td></tr>
+    {{#incomeRows}}<tr><th>{{label1}}</th><td>{{amount1}}</td><th>{{label2}}</th><td>{{amount2}}</td></tr>
+    {{/incomeRows}}<tr><th>家庭纯收入</th><td>{{netIncome}}</td><th>人均纯收入</th><td>{{perCapitaNetIncome}}</td></tr>
     </table>
     <div class="section">两不愁三保障及饮水安全</div>
     <table>
@@ -60,6 +59,11 @@ enum CardTemplate {
     <table>
     {{#policies}}<tr><th>{{label}}</th><td>{{amount}}{{#note}}（{{note}}）{{/note}}</td></tr>
     {{/policies}}{{^policies}}<tr><td>无</td></tr>{{/policies}}
+    </table>
+    <div class="section">帮扶措施</div>
+    <table>
+    {{#measures}}<tr><td>{{text}}</td></tr>
+    {{/measures}}{{^measures}}<tr><td>无</td></tr>{{/measures}}
     </table>
     <div class="section">帮扶责任人</div>
     <table>

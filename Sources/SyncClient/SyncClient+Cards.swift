@@ -61,9 +61,13 @@ extension SyncClient {
             guard let helper = try await record(collection: .helpers, id: helperId) else { return nil }
             helpers[helperId] = helper.fields
         }
+        var visits: [String: [String: JSONValue]] = [:]
+        for visit in try await records(in: .visits) where visit.fields["householdId"] == .string(householdId) {
+            visits[visit.id] = visit.fields
+        }
         let content = CardContent.compose(
             householdId: householdId, household: household.fields,
-            members: Dictionary(uniqueKeysWithValues: members.map { ($0.id, $0.fields) }), helpers: helpers)
+            members: Dictionary(uniqueKeysWithValues: members.map { ($0.id, $0.fields) }), helpers: helpers, visits: visits)
         return CardHouseholdState(revision: household.version ?? 0, contentHash: CardContent.hash(content))
     }
 }

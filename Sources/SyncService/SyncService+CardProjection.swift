@@ -6,7 +6,7 @@ import SyncStore
 /// The card projection (protocol/cards.md §5): for every household, the hash of what a card issued now
 /// would print, kept beside its newest card's hash in the store's card ledger, so that the reprint list is
 /// an index range. The service follows the change log from the ledger's projection position: each change
-/// to a household, a member, an assignment or a helper's profile names the households whose printed
+/// to a household, a member, a visit (its 帮扶措施), an assignment or a helper's profile names the households whose printed
 /// content may have changed; those are composed again from their current records (`CardContent.compose`),
 /// in batches, and written with the position they were computed through. Passes on one node run one at a
 /// time; two nodes may run at once, because the store keeps the state computed through the later position.
@@ -56,7 +56,8 @@ extension SyncService {
                 for case .record(let record) in page.items {
                     switch record.collection {
                     case .households: affected.insert(record.id)
-                    case .members, .assignments: if let household = record.scope.householdId { affected.insert(household) }
+                    case .members, .assignments, .visits:
+                        if let household = record.scope.householdId { affected.insert(household) }
                     case .helpers: helpers.insert(record.id)
                     default: break
                     }
@@ -101,6 +102,7 @@ extension SyncService {
         var household: [String: SyncRecord] = [:]
         var members: [String: [String: [String: JSONValue]]] = [:]
         var helperIds: [String: Set<String>] = [:]
+        var visits: [String: [String: [String: JSONValue]]] = [:]
         var after: Int64 = 0
         while true {
             let page = try await store.pull(PullQuery(deviceId: "card-projection", scope: .fixed(.households(households)),
@@ -110,6 +112,7 @@ extension SyncService {
                 switch record.collection {
                 case .households: household[id] = record
                 case .members: members[id, default: [:]][record.id] = record.fields
+                case .visits: visits[id, default: [:]][record.id] = record.fields
                 case .assignments:
                     if let helper = record.fields["helperId"]?.stringValue { helperIds[id, default: []].insert(helper) }
                 default: break
@@ -129,7 +132,7 @@ extension SyncService {
             var helpers: [String: [String: JSONValue]] = [:]
             for helper in helperIds[id] ?? [] { helpers[helper] = profiles[helper] }
             let content = CardContent.compose(householdId: id, household: record.fields, members: members[id] ?? [:],
-                                              helpers: helpers)
+                                              helpers: helpers, visits: visits[id] ?? [:])
             result[id] = ComposedCard(content: content, revision: record.version,
                                       villageCode: record.fields["villageCode"]?.stringValue ?? record.scope.villageCode ?? "")
         }

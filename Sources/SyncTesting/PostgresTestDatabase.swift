@@ -8,7 +8,7 @@ import SyncStorePostgres
 package enum PostgresTestDatabase {
     package static let url = ProcessInfo.processInfo.environment["BANGFU_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
-    static var logger: Logger {
+    package static var logger: Logger {
         var logger = Logger(label: "postgres-test")
         // postgres-nio warns when a lease is asked for before the pool's task has started; it then waits.
         logger.logLevel = .error

@@ -34,7 +34,7 @@ struct CardBench: AsyncParsableCommand {
         var started = ContinuousClock.now
         let contents = county.households.map { household in
             CardContent.compose(householdId: household.id, household: household.fields, members: members[household.id] ?? [:],
-                                helpers: helpersOf[household.id] ?? [:])
+                                helpers: helpersOf[household.id] ?? [:], visits: [:])
         }
         let hashes = contents.map(CardContent.hash)
         report("composed and hashed", count, since: started)

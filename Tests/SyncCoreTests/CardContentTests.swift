@@ -22,7 +22,38 @@ import Testing
         let helperIds = Set(county.assignments.filter { $0.scope.householdId == household.id }.compactMap(\.scope.helperId))
         let helpers = Dictionary(uniqueKeysWithValues: county.helpers.filter { helperIds.contains($0.id) }.map { ($0.id, $0.fields) })
         edit(&fields, &members)
-        return (household, CardContent.compose(householdId: household.id, household: fields, members: members, helpers: helpers))
+        return (household, CardContent.compose(householdId: household.id, household: fields, members: members, helpers: helpers,
+                                               visits: [:]))
+    }
+
+    /// The 帮扶措施 printed: distinct, in the order first recorded, an amended visit replaced by its
+    /// correction, the latest eight; a visit repeating a measure leaves the hash, a new measure changes it.
+    @Test func measuresAreTheDistinctOnesTheVisitsRecordedTheLatestEight() throws {
+        func visit(_ day: Int, _ measures: [String], amends: String? = nil) -> [String: JSONValue] {
+            var fields: [String: JSONValue] = ["visitedAt": .string("2026-0\(day / 10 + 1)-1\(day % 10)T09:00:00Z"),
+                                               "measures": .array(measures.map(JSONValue.string))]
+            if let amends { fields["amends"] = .string(amends) }
+            return fields
+        }
+        var visits = ["v1": visit(1, ["产业扶持：发放鸡苗50只", "就业帮扶"]), "v2": visit(2, ["就业帮扶", "危房改造"])]
+        #expect(CardContent.measures(of: visits) == ["产业扶持：发放鸡苗50只", "就业帮扶", "危房改造"])
+        let (household, _) = try Self.content()
+        func hash(_ visits: [String: [String: JSONValue]]) -> [UInt8] {
+            CardContent.hash(CardContent.compose(householdId: household.id, household: household.fields, members: [:],
+                                                 helpers: [:], visits: visits))
+        }
+        let before = hash(visits)
+        visits["v3"] = visit(3, ["危房改造"])
+        #expect(hash(visits) == before, "a repeated measure changes nothing printed")
+        visits["v4"] = visit(4, ["教育资助"])
+        #expect(hash(visits) != before, "a new measure is printed")
+        // A correction replaces the visit it amends.
+        visits["v5"] = visit(5, ["产业扶持：发放鸡苗30只"], amends: "v1")
+        #expect(!CardContent.measures(of: visits).contains("产业扶持：发放鸡苗50只"))
+        #expect(CardContent.measures(of: visits).first == "就业帮扶")
+        for day in 6..<20 { visits["w\(day)"] = visit(day, ["措施\(day)"]) }
+        let printed = CardContent.measures(of: visits)
+        #expect(printed.count == CardContent.maxMeasures && printed.last == "措施19" && printed.first == "措施12")
     }
 
     @Test func theSameRecordsGiveTheSameHashAndPrintedChangesAnother() throws {

@@ -28,7 +28,8 @@ import Testing
                 let helperId = try #require(assignment.scope.helperId)
                 helpers[helperId] = try await store.record(RecordKey(.helpers, helperId))?.fields
             }
-            return CardContent.compose(householdId: householdId, household: household.fields, members: members, helpers: helpers)
+            return CardContent.compose(householdId: householdId, household: household.fields, members: members, helpers: helpers,
+                                       visits: [:])
         }
         let signer = try CardSigner(privateKey: Array(SHA256.hash(data: Array("bangfu offline verify test".utf8))))
         func card(_ householdId: String, _ number: UInt8) async throws -> String {

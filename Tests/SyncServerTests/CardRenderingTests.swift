@@ -25,7 +25,10 @@ import Testing
         var fields: [String: JSONValue]
         var members: [String: [String: JSONValue]]
         var helpers: [String: [String: JSONValue]]
-        var content: JSONValue { CardContent.compose(householdId: household.id, household: fields, members: members, helpers: helpers) }
+        var visits: [String: [String: JSONValue]] = [:]
+        var content: JSONValue {
+            CardContent.compose(householdId: household.id, household: fields, members: members, helpers: helpers, visits: visits)
+        }
     }
 
     static func card(headName: String? = nil, memberName: String? = nil) throws -> Card {
@@ -40,6 +43,7 @@ import Testing
         let helperIds = Set(county.assignments.filter { $0.scope.householdId == household.id }.compactMap(\.scope.helperId))
         let helpers = Dictionary(uniqueKeysWithValues: county.helpers.filter { helperIds.contains($0.id) }.map { ($0.id, $0.fields) })
         var card = Card(household: household, fields: fields, members: members, helpers: helpers)
+        card.visits = ["visit-1": ["visitedAt": "2026-10-02T09:00:00Z", "measures": ["产业扶持：发放鸡苗50只", "<i>就业帮扶</i>：推荐到县城务工"]]]
         if let memberName, let first = card.members.keys.min() { card.members[first]?["name"] = .string(memberName) }
         return card
     }
@@ -61,6 +65,10 @@ import Testing
         for policy in SupportPolicy.allCases {
             card.fields[policy.fieldName] = ["amount": 1_234_567, "note": .string(String(repeating: "按季度发放，由镇财政所直接打卡到户", count: 4))]
         }
+        card.visits = Dictionary(uniqueKeysWithValues: (0..<12).map { index in
+            ("visit-\(index)", ["visitedAt": .string("2026-10-\(10 + index)T09:00:00Z"),
+                                 "measures": [.string("第\(index + 1)项措施：" + String(repeating: "落实小额信贷贴息并跟踪产业发展", count: 3))]])
+        })
         card.fields["status"] = "monitored"
         card.fields["monitoringCategory"] = "suddenHardship"
         card.fields["causes"] = ["lackMotivation", "poorTransport", "illness", "disability"]

@@ -79,4 +79,58 @@ struct PostgresErrorMappingTests {
             #expect(one == 1)
         }
     }
+
+    /// A full pool whose connections the server ends serves the next caller on fresh connections: with no
+    /// minimum, postgres-nio 1.33 replaces a closed connection only when a new lease arrives, so a caller
+    /// already queued (and the sequencer's next tick behind it) waited for ever: the intermittent hang of long
+    /// PostgreSQL runs (postgres-nio issue #657). Three connections: the log listener's and two held in
+    /// `pg_sleep`; the third caller queues; both sleepers are terminated; it must get its answer.
+    @Test func aQueuedCallerIsServedAfterTheServerEndsEveryBusyConnection() async throws {
+        try await PostgresTestDatabase.withDatabase { url in
+            let store = try PostgresSyncStore(url: url + "?pool_max_conns=3", logger: PostgresTestDatabase.logger)
+            let raw = PostgresClient(configuration: try PostgresSyncStore.configuration(url), backgroundLogger: PostgresTestDatabase.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                group.addTask { await raw.run() }
+                defer { group.cancelAll() }
+                try await store.migrate()
+                @Sendable func count(_ condition: String) async throws -> Int {
+                    var total = 0
+                    for try await value in try await raw.query(PostgresQuery(unsafeSQL: """
+                        SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database()
+                          AND pid <> pg_backend_pid() AND \(condition)
+                        """), logger: PostgresTestDatabase.logger).decode(Int.self) { total = value }
+                    return total
+                }
+                for _ in 0..<2 {
+                    group.addTask {
+                        _ = try? await store.transaction { connection in
+                            try await connection.query("SELECT pg_sleep(20)", logger: store.logger).collect()
+                        }
+                    }
+                }
+                var waited = 0
+                while try await count("query LIKE 'SELECT pg_sleep%' AND state = 'active'") < 2 {
+                    waited += 1
+                    try #require(waited < 200, "the two sleepers never started")
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let answer = Task { try await store.headVersion() }
+                try await Task.sleep(for: .milliseconds(300))
+                _ = try await raw.query("""
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%' AND pid <> pg_backend_pid()
+                    """, logger: PostgresTestDatabase.logger).collect()
+                let served = await withTaskGroup(of: Bool.self) { race in
+                    race.addTask { (try? await answer.value) != nil }
+                    race.addTask { try? await Task.sleep(for: .seconds(15)); return false }
+                    let first = await race.next() ?? false
+                    race.cancelAll()
+                    return first
+                }
+                answer.cancel()
+                #expect(served, "the queued caller was never served after its pool's connections were ended")
+            }
+        }
+    }
 }
