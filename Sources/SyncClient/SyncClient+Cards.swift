@@ -37,10 +37,12 @@ extension SyncClient {
         return CardTrustList(message: try SyncJSON.decoder().decode(CardTrustMessage.self, from: Data(body)))
     }
 
-    /// The offline verdict against the kept trust list ("as of" its `asOf`); nil when none was fetched yet.
-    public func verifyCard(_ payload: String) async throws -> (verdict: CardVerdict, asOf: Int64)? {
+    /// The offline verdict against the kept trust list, with the text the app shows ("as of" the list's
+    /// date); nil when no list was fetched yet.
+    public func verifyCard(_ payload: String) async throws -> (verdict: CardVerdict, asOf: Int64, message: String)? {
         guard let trust = try await savedCardTrust() else { return nil }
-        return (try await verifyCard(payload, trust: trust), trust.asOf)
+        let verdict = try await verifyCard(payload, trust: trust)
+        return (verdict, trust.asOf, verdict.offlineMessage(asOf: trust.asOf))
     }
 
     /// The server's verdict, against its current keys, revocations and records.

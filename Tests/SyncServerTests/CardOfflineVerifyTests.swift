@@ -1,6 +1,7 @@
 import Crypto
 import FieldDomain
 import Foundation
+import Logging
 import MingbaiCard
 import SyncClient
 import SyncModel
@@ -62,5 +63,37 @@ import Testing
         // A card issued after the edit is current again.
         let reissued = try await card(own, 3)
         guard case .current = try await phone.verifyCard(reissued, trust: trust) else { Issue.record("reissued"); return }
+    }
+
+    /// The app asks the server for a card, keeps the trust list in its SQLite store, and with no signal (the
+    /// store reopened, the transport gone) still verifies the card, saying the list's date; before any
+    /// fetch it has nothing to verify against.
+    @Test func theTrustListKeptOnThePhoneVerifiesWithoutSignalAndSaysItsDate() async throws {
+        let fixture = try await ServerFixture.make()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-trust-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("phone.sqlite").path
+        let phone = ScopeRouteTests.client(fixture, fixture.enrollment, store: try SQLiteLocalStore(path: path))
+        try await phone.sync()
+        let card = try await phone.requestCard(household: fixture.households[0])
+        #expect(try await phone.verifyCard(card.payload) == nil, "no trust list fetched yet")
+        let trust = try await phone.refreshCardTrust()
+        #expect(trust.keys.count == 1 && trust.asOf == fixture.clock.now() / 1000)
+
+        // Later, offline: the same store reopened behind a transport that cannot reach anything.
+        let offline = SyncClient(deviceId: fixture.enrollment.deviceId, store: try SQLiteLocalStore(path: path),
+                                 transport: FaultyTransport(base: InProcessTransport(service: fixture.service, token: "x"),
+                                                            faults: .init(dropRequest: 1, dropResponse: 0, duplicate: 0), seed: 1),
+                                 clock: { fixture.clock.now() }, random: SplitMix64(seed: 8), logger: Logger(label: "offline"))
+        let checked = try #require(try await offline.verifyCard(card.payload))
+        guard case .current = checked.verdict else {
+            Issue.record("the card is not current offline: \(checked.verdict)")
+            return
+        }
+        #expect(checked.asOf == trust.asOf)
+        #expect(checked.message.hasPrefix("真实有效") && checked.message.contains("离线核验") && checked.message.contains("截至 2026-"),
+                "\(checked.message)")
+        await #expect(throws: (any Error).self) { _ = try await offline.verifyCardOnline(card.payload) }
     }
 }
