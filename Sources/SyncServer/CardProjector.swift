@@ -1,4 +1,3 @@
-import Logging
 import ServiceLifecycle
 import SyncService
 
@@ -11,16 +10,8 @@ struct CardProjector: Service {
     var interval: Duration = .seconds(30)
 
     func run() async throws {
-        var delay = firstDelay
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let wait = delay
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) } } catch { return }
-            delay = interval
-            do {
-                try await service.refreshCardStates()
-            } catch {
-                service.logger.error("card projection failed", metadata: ["error.type": "\(type(of: error))"])
-            }
+        await Periodic.run(first: firstDelay, every: interval, logger: service.logger, failure: "card projection failed") {
+            try await service.refreshCardStates()
         }
     }
 }

@@ -21,24 +21,6 @@ struct CardRoutes<Context: RequestContext> {
     /// The template is parsed once; a template that does not parse fails every print with its error.
     static var renderer: Result<CardRenderer, any Error> { renderers }
 
-    struct HouseholdPage: Encodable {
-        struct Entry: Encodable {
-            var householdId: String
-            var villageCode: String
-            var status: String
-            var revision: Int64
-            var contentHash: String
-            var newestCard: CardMessage?
-        }
-        var households: [Entry]
-        /// Pass as `after` for the next page; absent on the last.
-        var next: String?
-    }
-
-    struct CardsPage: Encodable {
-        var cards: [CardMessage]
-    }
-
     func register(on router: Router<Context>) {
         router.post("/sync/cards") { request, _ in
             _ = try SyncRoutes<Context>.checkProtocol(request)
@@ -82,12 +64,12 @@ struct CardRoutes<Context: RequestContext> {
             let rows = try await service.householdCards(status: status, region: query["region"].map(String.init), after: after,
                                                         limit: limit, by: caller)
             let entries = rows.map { row in
-                HouseholdPage.Entry(householdId: row.householdId, villageCode: row.villageCode, status: row.status.rawValue,
+                CardViews.HouseholdPage.Entry(householdId: row.householdId, villageCode: row.villageCode, status: row.status.rawValue,
                                     revision: row.revision, contentHash: row.contentHash,
                                     newestCard: row.newest.map { Self.message($0, status: row.status == .current ? "current" : "outdated") })
             }
             let next = rows.count == limit ? rows.last.map { "\($0.villageCode).\($0.householdId)" } : nil
-            return try JSONResponse.make(HouseholdPage(households: entries, next: next), request: request)
+            return try JSONResponse.make(CardViews.HouseholdPage(households: entries, next: next), request: request)
         }
         adminGroup.get("/card-counts") { request, _ in
             let caller = try await admin(request)
@@ -113,7 +95,7 @@ struct CardRoutes<Context: RequestContext> {
             let cards = try await service.cards(ofHousehold: try context.parameters.require("id"), by: caller)
             var messages: [CardMessage] = []
             for card in cards { messages.append(try await message(card)) }
-            return try JSONResponse.make(CardsPage(cards: messages), request: request)
+            return try JSONResponse.make(CardViews.CardsPage(cards: messages), request: request)
         }
     }
 
@@ -207,3 +189,26 @@ struct CardRoutes<Context: RequestContext> {
 }
 
 private let renderers = Result<CardRenderer, any Error> { try CardRenderer() }
+
+/// The admin card listings' bodies (protocol/openapi.yaml).
+package enum CardViews {
+    /// `GET /admin/v1/cards`: households by card status, a page.
+    package struct HouseholdPage: Codable, Sendable {
+        package struct Entry: Codable, Sendable {
+            package var householdId: String
+            package var villageCode: String
+            package var status: String
+            package var revision: Int64
+            package var contentHash: String
+            package var newestCard: CardMessage?
+        }
+        package var households: [Entry]
+        /// Pass as `after` for the next page; absent on the last.
+        package var next: String?
+    }
+
+    /// `GET /admin/v1/households/{id}/cards`.
+    package struct CardsPage: Codable, Sendable {
+        package var cards: [CardMessage]
+    }
+}

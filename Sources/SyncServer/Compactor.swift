@@ -13,18 +13,8 @@ struct Compactor: Service {
 
     func run() async throws {
         guard horizonDays > 0 else { return }
-        var delay = firstDelay
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            // Shutdown ends the wait early; nothing is lost by skipping a pass.
-            let wait = delay
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) } } catch { return }
-            delay = interval
-            do {
-                _ = try await service.compact(horizonDays: horizonDays)
-            } catch {
-                // The next pass tries again; the log says why without internals (STYLE rule 6).
-                service.logger.error("compaction failed", metadata: ["error.type": "\(type(of: error))"])
-            }
+        await Periodic.run(first: firstDelay, every: interval, logger: service.logger, failure: "compaction failed") {
+            _ = try await service.compact(horizonDays: horizonDays)
         }
     }
 }

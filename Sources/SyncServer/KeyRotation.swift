@@ -18,25 +18,16 @@ struct KeyRotation: Service {
     var fullPassEvery = 12
 
     func run() async throws {
-        var delay = firstDelay
         var completedUnder: String?
         var skipped = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let wait = delay
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) } } catch { return }
-            delay = interval
-            do {
-                try service.cipher.refreshKeys()
-                if service.cipher.currentKeyId == completedUnder && skipped + 1 < fullPassEvery {
-                    skipped += 1
-                    continue
-                }
-                skipped = 0
-                completedUnder = try await service.reencryptPersonalData().currentKeyId
-            } catch {
-                // The next pass tries again; the log says why without internals or values (STYLE rule 6).
-                service.logger.error("re-encryption failed", metadata: ["error.type": "\(type(of: error))"])
+        await Periodic.run(first: firstDelay, every: interval, logger: service.logger, failure: "re-encryption failed") {
+            try service.cipher.refreshKeys()
+            if service.cipher.currentKeyId == completedUnder && skipped + 1 < fullPassEvery {
+                skipped += 1
+                return
             }
+            skipped = 0
+            completedUnder = try await service.reencryptPersonalData().currentKeyId
         }
     }
 }

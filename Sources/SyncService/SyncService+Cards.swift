@@ -120,9 +120,7 @@ extension SyncService {
                 CardTrustMessage.Key(keyId: Hex.encode(key.keyId), publicKey: Base64URL.encode(key.publicKey),
                                      validFrom: key.validFrom, validUntil: key.validUntil, revoked: key.revoked)
             },
-            revocations: try await store.cardRevocations().map {
-                CardTrustMessage.Revocations(keyId: $0.keyId, counter: $0.counter, cardIds: $0.cardIds)
-            })
+            revocations: try await store.cardRevocations())
     }
 
     /// The verdict on a scanned payload against the server's keys, revocations and current records. Any

@@ -184,15 +184,5 @@ package struct CardCounts: Sendable, Hashable, Codable {
 }
 
 /// One key's revocation list (protocol/cards.md §3): a counter that grows with every revocation, and the
-/// ids of the cards withdrawn.
-package struct CardRevocations: Sendable, Hashable, Codable {
-    package var keyId: String
-    package var counter: Int64
-    package var cardIds: [String]
-
-    package init(keyId: String, counter: Int64, cardIds: [String]) {
-        self.keyId = keyId
-        self.counter = counter
-        self.cardIds = cardIds
-    }
-}
+/// ids of the cards withdrawn. The store answers what the trust list publishes, so it is the wire type.
+package typealias CardRevocations = CardTrustMessage.Revocations

@@ -98,7 +98,7 @@ import Testing
             // Every other household of the region has no card yet.
             let missing = try await client.execute(uri: "/admin/v1/cards?status=missing&region=\(village)", method: .get,
                                                    headers: fixture.adminHeaders) { response in
-                try response.decode(HouseholdPageView.self)
+                try response.decode(CardViews.HouseholdPage.self)
             }
             #expect(!missing.households.contains { $0.householdId == household })
             #expect(missing.households.allSatisfy { $0.villageCode.hasPrefix(village) && $0.newestCard == nil })
@@ -112,7 +112,7 @@ import Testing
             }
             let outdated = try await client.execute(uri: "/admin/v1/cards?status=outdated", method: .get,
                                                     headers: fixture.adminHeaders) { response in
-                try response.decode(HouseholdPageView.self)
+                try response.decode(CardViews.HouseholdPage.self)
             }
             #expect(outdated.households.map(\.householdId) == [household])
             #expect(outdated.households.first?.newestCard?.cardId == card.cardId)
@@ -130,7 +130,7 @@ import Testing
             let reissued = try #require(second)
             let after = try await client.execute(uri: "/admin/v1/cards?status=outdated", method: .get,
                                                  headers: fixture.adminHeaders) { response in
-                try response.decode(HouseholdPageView.self)
+                try response.decode(CardViews.HouseholdPage.self)
             }
             #expect(after.households.isEmpty)
             let old = try await client.execute(uri: "/admin/v1/cards/\(card.cardId)", method: .get,
@@ -140,7 +140,7 @@ import Testing
             #expect(online.verdict == "outdated" && online.newestCardId == reissued.cardId)
             let history = try await client.execute(uri: "/admin/v1/households/\(household)/cards", method: .get,
                                                    headers: fixture.adminHeaders) { response in
-                try response.decode(CardsPageView.self)
+                try response.decode(CardViews.CardsPage.self)
             }
             #expect(history.cards.map(\.cardId) == [reissued.cardId, card.cardId])
             let counts = try await client.execute(uri: "/admin/v1/card-counts?region=\(village)", method: .get,
@@ -261,20 +261,4 @@ import Testing
             #expect(error.code == .cardKeysUnavailable && ErrorCode.cardKeysUnavailable.httpStatus == 503)
         }
     }
-}
-
-/// The admin listing as a client reads it.
-struct HouseholdPageView: Decodable {
-    struct Entry: Decodable {
-        var householdId: String
-        var villageCode: String
-        var status: String
-        var newestCard: CardMessage?
-    }
-    var households: [Entry]
-    var next: String?
-}
-
-struct CardsPageView: Decodable {
-    var cards: [CardMessage]
 }
