@@ -151,9 +151,9 @@ struct CardRoutes<Context: RequestContext> {
     }
 
     static func message(_ card: IssuedCard, status: String?) -> CardMessage {
-        CardMessage(cardId: card.cardId, householdId: card.householdId, villageCode: card.villageCode, keyId: card.keyId,
-                    householdRevision: card.householdRevision, issuedAt: card.issuedAt, contentHash: card.contentHash,
-                    issuer: card.issuer, payload: card.payload, revokedAt: card.revokedAt, status: status)
+        var message = card
+        message.status = status
+        return message
     }
 
     static func issueRequest(_ request: Request) async throws -> CardIssueRequest {

@@ -50,42 +50,10 @@ package protocol CardLedger: Sendable {
     func cardCounts(regionPrefix: String) async throws -> CardCounts
 }
 
-/// A card as issued (protocol/cards.md §5). Holds no personal data: the payload is what the QR prints.
-package struct IssuedCard: Sendable, Hashable, Codable {
-    /// 24 lowercase hex digits (12 random bytes).
-    package var cardId: String
-    package var householdId: String
-    /// The household's village when the card was issued.
-    package var villageCode: String
-    /// The signing key's id, 16 hex digits.
-    package var keyId: String
-    /// The household record's revision the card was issued for.
-    package var householdRevision: Int64
-    /// Seconds since 1970.
-    package var issuedAt: Int64
-    /// `CardContent.hash` of what it prints, 32 hex digits.
-    package var contentHash: String
-    /// Who asked: `admin:<id>` (a device with an admin role, or the operator) or `helper:<id>` (from the app).
-    package var issuer: String
-    /// The signed QR payload (`BF1:…`).
-    package var payload: String
-    /// When it was revoked, seconds since 1970; nil while valid.
-    package var revokedAt: Int64?
-
-    package init(cardId: String, householdId: String, villageCode: String, keyId: String, householdRevision: Int64,
-                 issuedAt: Int64, contentHash: String, issuer: String, payload: String, revokedAt: Int64? = nil) {
-        self.cardId = cardId
-        self.householdId = householdId
-        self.villageCode = villageCode
-        self.keyId = keyId
-        self.householdRevision = householdRevision
-        self.issuedAt = issuedAt
-        self.contentHash = contentHash
-        self.issuer = issuer
-        self.payload = payload
-        self.revokedAt = revokedAt
-    }
-}
+/// A card as issued (protocol/cards.md §5): what the wire says of it (`CardMessage`), which the store keeps
+/// with no `status` (that is the household's, `HouseholdCard`). Holds no personal data: the payload is what
+/// the QR prints.
+package typealias IssuedCard = CardMessage
 
 /// What a card issued now would carry for one household, as the projection computed it.
 package struct HouseholdCardState: Sendable, Hashable {

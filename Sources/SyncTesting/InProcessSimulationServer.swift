@@ -71,11 +71,7 @@ public struct InProcessSimulationServer: SimulationServer {
     }
 
     public func cards(household: String) async throws -> [CardMessage] {
-        try await service.cards(ofHousehold: household, by: Self.operatorPrincipal).map { card in
-            CardMessage(cardId: card.cardId, householdId: card.householdId, villageCode: card.villageCode, keyId: card.keyId,
-                        householdRevision: card.householdRevision, issuedAt: card.issuedAt, contentHash: card.contentHash,
-                        issuer: card.issuer, payload: card.payload, revokedAt: card.revokedAt)
-        }
+        try await service.cards(ofHousehold: household, by: Self.operatorPrincipal)
     }
 
     public func outdatedCardHouseholds() async throws -> Set<String> {

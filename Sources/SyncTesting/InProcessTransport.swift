@@ -80,10 +80,9 @@ public struct InProcessTransport: SyncTransport {
         try await call {
             let device = try await service.authenticate(authorization: await authorization)
             let card = try await service.issueCard(household: request.householdId, by: device.principal, deviceId: device.deviceId)
-            return CardMessage(
-                cardId: card.card.cardId, householdId: card.card.householdId, villageCode: card.card.villageCode,
-                keyId: card.card.keyId, householdRevision: card.card.householdRevision, issuedAt: card.card.issuedAt,
-                contentHash: card.card.contentHash, issuer: card.card.issuer, payload: card.card.payload, status: "current")
+            var message = card.card
+            message.status = "current"
+            return message
         }
     }
 
