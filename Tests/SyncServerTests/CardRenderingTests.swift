@@ -104,7 +104,7 @@ import Testing
 
     @Test(.enabled(if: tools.allSatisfy { $0 != nil }, "chromium, pdftoppm and zbarimg are needed; scripts/test.sh installs them"),
           arguments: CardRenderer.Paper.allCases)
-    func aPrintedCardScansBackAndVerifies(_ paper: CardRenderer.Paper) throws {
+    func aPrintedCardScansBackAndVerifies(_ paper: CardRenderer.Paper) async throws {
         let card = try Self.card()
         let (signer, payload, claims) = try Self.signed(card.content, household: card.household.id)
         let html = try CardRenderer().html(content: card.content, payload: payload, claims: claims, paper: paper)
@@ -114,12 +114,12 @@ import Testing
         let page = directory.appendingPathComponent("card.html")
         try Data(html.utf8).write(to: page)
         let pdf = directory.appendingPathComponent("card.pdf")
-        try Self.run(Self.tools[0]!, ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+        try await Self.run(Self.tools[0]!, ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                                       "--user-data-dir=\(directory.path)/profile", "--print-to-pdf=\(pdf.path)", page.absoluteString])
-        try Self.run(Self.tools[1]!, ["-r", "150", "-png", "-f", "1", "-l", "1", pdf.path, directory.appendingPathComponent("page").path])
+        try await Self.run(Self.tools[1]!, ["-r", "150", "-png", "-f", "1", "-l", "1", pdf.path, directory.appendingPathComponent("page").path])
         let image = try #require(try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasPrefix("page") && $0.hasSuffix(".png") })
         print("card \(paper.rawValue) printed page: \(directory.appendingPathComponent(image).path)")
-        let scanned = try Self.run(Self.tools[2]!, ["-q", "--raw", "--nodbus", directory.appendingPathComponent(image).path])
+        let scanned = try await Self.run(Self.tools[2]!, ["-q", "--raw", "--nodbus", directory.appendingPathComponent(image).path])
             .trimmingCharacters(in: .newlines)
         #expect(scanned == payload)
         let verifier = CardVerifier(trust: CardTrustList(keys: [CardSignerKey(publicKey: signer.publicKey, validFrom: 0)], asOf: 0))
@@ -171,7 +171,7 @@ import Testing
 
     @Test(.enabled(if: tools.allSatisfy { $0 != nil }, "chromium and zbarimg are needed; scripts/test.sh installs them"),
           arguments: CardRenderer.Paper.allCases, [false, true])
-    func aDrawnSVGCardScansBackAndVerifies(_ paper: CardRenderer.Paper, crowded: Bool) throws {
+    func aDrawnSVGCardScansBackAndVerifies(_ paper: CardRenderer.Paper, crowded: Bool) async throws {
         let card = try crowded ? Self.crowdedCard() : Self.card()
         let (signer, payload, claims) = try Self.signed(card.content, household: card.household.id)
         let svg = try CardRenderer().svg(content: card.content, payload: payload, claims: claims, paper: paper)
@@ -185,11 +185,11 @@ import Testing
         let (width, height) = paper == .a4 ? (210.0, 297.0) : (148.0, 210.0)
         let pixels = { (millimetres: Double) in Int((millimetres / 25.4 * 96).rounded(.up)) }
         let image = directory.appendingPathComponent("card.png")
-        try Self.run(Self.tools[0]!, ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+        try await Self.run(Self.tools[0]!, ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                                       "--user-data-dir=\(directory.path)/profile", "--force-device-scale-factor=2",
                                       "--window-size=\(pixels(width)),\(pixels(height))", "--screenshot=\(image.path)", file.absoluteString])
         print("card \(paper.rawValue)\(crowded ? " crowded" : "") drawn from SVG: \(image.path)")
-        let scanned = try Self.run(Self.tools[2]!, ["-q", "--raw", "--nodbus", image.path]).trimmingCharacters(in: .newlines)
+        let scanned = try await Self.run(Self.tools[2]!, ["-q", "--raw", "--nodbus", image.path]).trimmingCharacters(in: .newlines)
         #expect(scanned == payload)
         let verifier = CardVerifier(trust: CardTrustList(keys: [CardSignerKey(publicKey: signer.publicKey, validFrom: 0)], asOf: 0))
         let now = CardHouseholdState(revision: 1, contentHash: CardContent.hash(card.content))
@@ -213,8 +213,13 @@ import Testing
         text.components(separatedBy: prefix).dropFirst().compactMap { Double($0.prefix { $0 != "\"" }) }
     }
 
+    /// Runs a tool on a thread of its own (see `CommandLineTests.run`).
     @discardableResult
-    static func run(_ tool: String, _ arguments: [String]) throws -> String {
+    static func run(_ tool: String, _ arguments: [String]) async throws -> String {
+        try await TLSHardeningTests.offPool { try runBlocking(tool, arguments) }
+    }
+
+    private static func runBlocking(_ tool: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments

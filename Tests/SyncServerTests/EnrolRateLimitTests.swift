@@ -30,7 +30,7 @@ import Testing
     /// A POST with curl bound to `source` (any 127.0.0.0/8 address reaches the server on Linux's loopback).
     static func post(port: Int, path: String, body: String, from source: String, ca: String) async throws -> Answer {
         let result = try await TLSHardeningTests.offPool {
-            try LiveTLSTests.runTool("/usr/bin/curl", [
+            try LiveTLSTests.runToolBlocking("/usr/bin/curl", [
                 "-sS", "-i", "--max-time", "10", "--cacert", ca, "--interface", source,
                 "-H", "Bangfu-Protocol: 2", "-H", "Content-Type: application/json", "--data-binary", body,
                 "https://127.0.0.1:\(port)\(path)",

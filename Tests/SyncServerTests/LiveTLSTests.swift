@@ -43,15 +43,15 @@ import Testing
         let certificates = try LiveServer.makeCertificates()
         defer { try? FileManager.default.removeItem(at: certificates.directory) }
         try await LiveServer.run(store: MemorySyncStore(), certificates: certificates) { port, _ in
-            let sClient = try Self.runTool("/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)",
+            let sClient = try await Self.runTool("/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)",
                                                                 "-CAfile", certificates.ca, "-brief"])
             #expect(sClient.output.contains("TLSv1.3"))
             #expect(sClient.output.contains("Verification: OK"))
-            let curl = try Self.runTool("/usr/bin/curl", ["-sS", "--max-time", "10", "--cacert", certificates.ca,
+            let curl = try await Self.runTool("/usr/bin/curl", ["-sS", "--max-time", "10", "--cacert", certificates.ca,
                                                           "https://localhost:\(port)/health"])
             #expect(curl.status == 0)
             #expect(curl.output.contains(#""status":"ok""#))
-            let untrusted = try Self.runTool("/usr/bin/curl", ["-sS", "--max-time", "10",
+            let untrusted = try await Self.runTool("/usr/bin/curl", ["-sS", "--max-time", "10",
                                                                "https://127.0.0.1:\(port)/health"])
             #expect(untrusted.status != 0)
         }
@@ -61,7 +61,7 @@ import Testing
         let certificates = try LiveServer.makeCertificates()
         defer { try? FileManager.default.removeItem(at: certificates.directory) }
         try await LiveServer.run(store: MemorySyncStore(), certificates: certificates) { port, _ in
-            let curl = try Self.runTool("/usr/bin/curl", ["-sS", "--max-time", "10", "-o", "/dev/null",
+            let curl = try await Self.runTool("/usr/bin/curl", ["-sS", "--max-time", "10", "-o", "/dev/null",
                                                           "-w", "%{http_code}", "http://127.0.0.1:\(port)/health"])
             #expect(curl.status != 0)
             #expect(!curl.output.hasPrefix("2"))
@@ -81,7 +81,13 @@ import Testing
         }
     }
 
-    static func runTool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs a tool on a thread of its own (see `CommandLineTests.run`): a tool talking to the in-process
+    /// server must never wait on a thread the server needs.
+    static func runTool(_ path: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await TLSHardeningTests.offPool { try runToolBlocking(path, arguments) }
+    }
+
+    static func runToolBlocking(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments

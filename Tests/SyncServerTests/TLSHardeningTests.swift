@@ -20,7 +20,7 @@ import Glibc
     /// `openssl s_client` forced to TLS 1.2 and one suite: whether the handshake succeeded with it.
     static func handshake(port: Int, cipher: String, ca: String) async throws -> Bool {
         let result = try await offPool {
-            try LiveTLSTests.runTool("/usr/bin/openssl", [
+            try LiveTLSTests.runToolBlocking("/usr/bin/openssl", [
                 "s_client", "-connect", "127.0.0.1:\(port)", "-tls1_2", "-cipher", cipher, "-CAfile", ca, "-brief",
             ])
         }
