@@ -24,11 +24,35 @@ extension SyncClient {
     }
 
     /// Fetches the card signing keys and revocation lists and keeps them for offline checks.
+    /// The list kept never goes back: a key once revoked stays revoked, a revocation list keeps its highest
+    /// counter, and a key the answer lacks stays (a node answering from an older copy of the keys cannot undo
+    /// what the phone already knows).
     @discardableResult
     public func refreshCardTrust() async throws -> CardTrustList {
-        let message = try await transport.cardTrust()
+        var message = try await transport.cardTrust()
+        if let body = try await store.savedCardTrust(),
+            let saved = try? SyncJSON.decoder().decode(CardTrustMessage.self, from: Data(body)) {
+            message = Self.merge(saved, message)
+        }
         try await store.saveCardTrust(Array(try SyncJSON.encoder().encode(message)))
         return CardTrustList(message: message)
+    }
+
+    static func merge(_ saved: CardTrustMessage, _ fetched: CardTrustMessage) -> CardTrustMessage {
+        var keys = Dictionary(fetched.keys.map { ($0.keyId, $0) }, uniquingKeysWith: { first, _ in first })
+        for old in saved.keys {
+            guard var key = keys[old.keyId] else {
+                keys[old.keyId] = old
+                continue
+            }
+            key.revoked = key.revoked || old.revoked
+            if let until = old.validUntil { key.validUntil = min(key.validUntil ?? until, until) }
+            keys[old.keyId] = key
+        }
+        var lists = Dictionary(fetched.revocations.map { ($0.keyId, $0) }, uniquingKeysWith: { first, _ in first })
+        for old in saved.revocations where old.counter > lists[old.keyId]?.counter ?? -1 { lists[old.keyId] = old }
+        return CardTrustMessage(asOf: max(saved.asOf, fetched.asOf), keys: keys.keys.sorted().map { keys[$0]! },
+                                revocations: lists.keys.sorted().map { lists[$0]! })
     }
 
     /// The trust list kept by the last ``refreshCardTrust()``; nil before the first.

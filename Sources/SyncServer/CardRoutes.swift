@@ -88,7 +88,7 @@ struct CardRoutes<Context: RequestContext> {
         adminGroup.post("/cards/:id/revoke") { request, context in
             let caller = try await admin(request)
             let card = try await service.revokeCard(id: try context.parameters.require("id"), by: caller)
-            return try JSONResponse.make(Self.message(card, status: nil), request: request)
+            return try JSONResponse.make(Self.message(card, status: "revoked"), request: request)
         }
         adminGroup.get("/households/:id/cards") { request, context in
             let caller = try await admin(request)
@@ -142,7 +142,9 @@ struct CardRoutes<Context: RequestContext> {
     private func message(_ card: IssuedCard) async throws -> CardMessage {
         let state = try await service.store.householdCard(card.householdId)
         let status: String
-        if let state, state.newest?.cardId != card.cardId {
+        if card.revokedAt != nil {
+            status = "revoked"
+        } else if let state, state.newest?.cardId != card.cardId {
             status = "superseded"
         } else {
             status = state?.status == .current ? "current" : "outdated"

@@ -38,14 +38,15 @@ package final class CardKeySource: Sendable {
         let directory = KeyDirectory(path: path)
         if initialize { try directory.initializeCardKeys(now: now() / 1000) }
         return CardKeySource {
+            // Devices read these messages: no path, no error text (STYLE rule 6); the operator runs
+            // `bangfu-admin keys cards list` on the server to see which.
             guard directory.hasCardKeys else {
-                throw ServiceError(.cardKeysUnavailable,
-                                   "密钥目录中没有明白卡签名密钥 (no card signing key in \(path): bangfu-admin keys cards init)")
+                throw ServiceError(.cardKeysUnavailable, "服务器未配置明白卡签名密钥 (no card signing key: bangfu-admin keys cards init)")
             }
             do {
                 return Keys(signer: try directory.cardSigner(), published: try directory.cardTrustList(asOf: 0).keys)
             } catch {
-                throw ServiceError(.cardKeysUnavailable, "明白卡签名密钥无法读取 (card signing keys unreadable: \(error))")
+                throw ServiceError(.cardKeysUnavailable, "明白卡签名密钥无法读取 (card signing keys unreadable: bangfu-admin keys cards list)")
             }
         }
     }

@@ -88,8 +88,8 @@ extension PersonalDataStore {
     }
     package func cardRevocations() async throws -> [CardRevocations] { try await base.cardRevocations() }
     package func cardProjectionPosition() async throws -> Int64 { try await base.cardProjectionPosition() }
-    package func updateCardStates(_ states: [HouseholdCardState], through: Int64) async throws {
-        try await base.updateCardStates(states, through: through)
+    package func updateCardStates(_ states: [HouseholdCardState], through: Int64, advance: Bool) async throws {
+        try await base.updateCardStates(states, through: through, advance: advance)
     }
     package func householdCard(_ householdId: String) async throws -> HouseholdCard? {
         try await base.householdCard(householdId)

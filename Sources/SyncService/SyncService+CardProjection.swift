@@ -34,6 +34,7 @@ extension SyncService {
     private func projectCardStates() async throws -> Int {
         var position = try await store.cardProjectionPosition()
         var composed = 0
+        var first = true
         var more = true
         while more {
             // Collect the households named by the changes after `position` (up to a bound, so that memory
@@ -43,16 +44,17 @@ extension SyncService {
             var through = position
             repeat {
                 let page = try await store.pull(PullQuery(deviceId: "card-projection", scope: .all, after: through,
-                                                          maxBytes: 1 << 20))
-                if through > 0 && page.compactedThrough > through {
+                                                          maxBytes: config.cardProjectionPageBytes))
+                if first && position > 0 && page.compactedThrough > position {
                     // Compaction forgot tombstones this projection has not seen (a member removed long ago):
-                    // compose every household again.
+                    // this pass composes every household again, from the start of the log. Decided once, at
+                    // the pass's first page: the pages of the full pass lie below the horizon by nature.
                     position = 0
                     through = 0
-                    affected = []
-                    helpers = []
+                    first = false
                     continue
                 }
+                first = false
                 for case .record(let record) in page.items {
                     switch record.collection {
                     case .households: affected.insert(record.id)
@@ -78,10 +80,12 @@ extension SyncService {
                                               contentHash: Hex.encode(CardContent.hash(composed.content)),
                                               revision: composed.revision)
                 }
-                try await store.updateCardStates(states, through: through)
+                try await store.updateCardStates(states, through: through, advance: false)
                 composed += batch.count
             }
-            if ids.isEmpty && through > position { try await store.updateCardStates([], through: through) }
+            // The position moves only once every household this part named is written: a pass that fails
+            // halfway is done again from where it began.
+            if through > position { try await store.updateCardStates([], through: through, advance: true) }
             position = through
         }
         return composed

@@ -68,14 +68,16 @@ extension SyncService {
         guard id.utf8.count == 24, Hex.decode(id) != nil, let card = try await store.card(id: id) else {
             throw ServiceError(.notFound, "明白卡不存在 (no such card)")
         }
-        let village = try await store.householdCard(card.householdId)?.villageCode ?? card.villageCode
-        try await authorizeCard(household: card.householdId, village: village, caller)
+        // The village the records say now (composed: the projected state may lag a move).
+        var village = try await cardContents(of: [card.householdId])[card.householdId]?.villageCode
+        if village == nil { village = try await store.householdCard(card.householdId)?.villageCode }
+        try await authorizeCard(household: card.householdId, village: village ?? card.villageCode, caller)
         return card
     }
 
     /// A household's cards, newest first.
     package func cards(ofHousehold id: String, by caller: Principal) async throws -> [IssuedCard] {
-        try await authorizeCard(household: id, village: try await store.householdCard(id)?.villageCode, caller)
+        try await authorizeCard(household: id, village: try await cardContents(of: [id])[id]?.villageCode, caller)
         return try await store.cards(ofHousehold: id, limit: 100)
     }
 
@@ -162,6 +164,9 @@ extension SyncService {
             }
         case .admin:
             guard Self.covers(caller, village ?? fromId) else {
+                // A number of the caller's region whose household now lies elsewhere answers as if unknown:
+                // a 403 would tell that it exists.
+                if Self.covers(caller, fromId) { throw ServiceError(.notFound, "户不存在或已注销 (no such household)") }
                 throw ServiceError(.forbidden, "不在您的管辖范围内 (household outside your region)")
             }
         }

@@ -18,6 +18,8 @@ package struct SyncServiceConfig: Sendable, Hashable {
     package var enrolmentCodeHours = 72
     /// Most households one integrity check may list (a county admin's phone holds about 20,000).
     package var maxIntegrityHouseholds = 100_000
+    /// Bytes of log the card projection reads per page (tests make it small to cross many pages).
+    package var cardProjectionPageBytes = 1 << 20
 
     package init(maxClockSkewSeconds: Int = 300, defaultPullBytes: Int = 262_144, minPullBytes: Int = 1024,
                  maxPullBytes: Int = 4_194_304, maxMutationsPerPush: Int = 1000, tokenLifetimeDays: Int = 365) {

@@ -11,11 +11,14 @@ import SyncModel
 /// - A card never changes after it is issued, except that it can be revoked once; old cards stay on record.
 /// - A household's newest card is the one stored last; `cards(ofHousehold:)` lists them newest first.
 /// - `updateCardStates` never replaces a state with one computed through an earlier log position (two nodes
-///   projecting at once cannot leave the older answer behind), and moves the projection position only up.
+///   projecting at once cannot leave the older answer behind), keeps a deleted household as a tombstone
+///   with its position (so that an older computation cannot bring it back, nor a card issued meanwhile),
+///   and moves the projection position only up, and only when asked (the last write of a pass).
 /// - Listings are keyset-paged in (village, household) order and read by index, not by scanning the region.
 package protocol CardLedger: Sendable {
     /// Stores a newly issued card, makes it its household's newest, and appends `audit`, in one transaction.
-    /// A household without a state yet gets one from the card (it was composed from the current records).
+    /// A household without a state yet gets one from the card (it was composed from the current records); a
+    /// household marked deleted stays so (the card still becomes its newest, should it come back).
     func insertCard(_ card: IssuedCard, audit: [AuditEntry]) async throws
 
     /// One card by its id (24 hex digits).
@@ -36,11 +39,14 @@ package protocol CardLedger: Sendable {
     func cardProjectionPosition() async throws -> Int64
 
     /// Writes household states computed from the records as of log position `through` (a state whose stored
-    /// one was computed through a later position is skipped; a state with no content hash removes the
-    /// household: it was deleted), and raises the projection position to `through`, in one transaction.
-    func updateCardStates(_ states: [HouseholdCardState], through: Int64) async throws
+    /// one was computed through a later position is skipped; a state with no content hash marks the
+    /// household deleted: it leaves every listing and count, and `householdCard` answers nil) and, with
+    /// `advance`, raises the projection position to `through`, in one transaction. A pass advances only with
+    /// its last write, so that one that fails halfway is done again from where it began.
+    func updateCardStates(_ states: [HouseholdCardState], through: Int64, advance: Bool) async throws
 
-    /// One household's card state with its newest card; nil when the projection has not seen it.
+    /// One household's card state with its newest card; nil when the projection has not seen it or it was
+    /// deleted.
     func householdCard(_ householdId: String) async throws -> HouseholdCard?
 
     /// Households in a region by their card status, in (village, household) order after `after`.

@@ -49,13 +49,14 @@ extension MemorySyncStore {
         state.withLock { $0.cardProjection }
     }
 
-    package func updateCardStates(_ states: [HouseholdCardState], through: Int64) async throws {
+    package func updateCardStates(_ states: [HouseholdCardState], through: Int64, advance: Bool) async throws {
         state.withLock { state in
             for card in states {
                 if let stored = state.cardStates[card.householdId], stored.through > through { continue }
-                state.cardStates[card.householdId] = card.contentHash == nil ? nil : (card, through)
+                // A deleted household stays as a tombstone (no content hash) with its position.
+                state.cardStates[card.householdId] = (card, through)
             }
-            state.cardProjection = max(state.cardProjection, through)
+            if advance { state.cardProjection = max(state.cardProjection, through) }
         }
     }
 

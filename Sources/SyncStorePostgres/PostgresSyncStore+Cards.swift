@@ -9,12 +9,8 @@ import SyncStore
 extension PostgresSyncStore {
     package func insertCard(_ card: IssuedCard, audit: [AuditEntry]) async throws {
         try await transaction { connection in
-            try await connection.query("""
-                INSERT INTO cards (card_id, household_id, village_code, key_id, household_revision, issued_at,
-                                   content_hash, issuer, payload)
-                VALUES (\(card.cardId), \(card.householdId), \(card.villageCode), \(card.keyId), \(card.householdRevision),
-                        \(card.issuedAt), \(card.contentHash), \(card.issuer), \(card.payload))
-                """, logger: logger)
+            // The household's row first: its lock orders concurrent issues, so that the card stored last (the
+            // highest `seq`) is the one the row names as newest.
             try await connection.query("""
                 INSERT INTO card_households AS h (household_id, village_code, content_hash, revision, computed_through,
                                                   newest_card_id, newest_hash, status)
@@ -22,7 +18,13 @@ extension PostgresSyncStore {
                         \(card.cardId), \(card.contentHash), 1)
                 ON CONFLICT (household_id) DO UPDATE SET newest_card_id = excluded.newest_card_id,
                     newest_hash = excluded.newest_hash,
-                    status = CASE WHEN h.content_hash = excluded.newest_hash THEN 1 ELSE 2 END
+                    status = CASE WHEN h.status = 3 THEN 3 WHEN h.content_hash = excluded.newest_hash THEN 1 ELSE 2 END
+                """, logger: logger)
+            try await connection.query("""
+                INSERT INTO cards (card_id, household_id, village_code, key_id, household_revision, issued_at,
+                                   content_hash, issuer, payload)
+                VALUES (\(card.cardId), \(card.householdId), \(card.villageCode), \(card.keyId), \(card.householdRevision),
+                        \(card.issuedAt), \(card.contentHash), \(card.issuer), \(card.payload))
                 """, logger: logger)
             try await insertAudit(audit, on: connection)
         }
@@ -50,7 +52,7 @@ extension PostgresSyncStore {
             guard card.revokedAt == nil else { return (card, false) }
             try await connection.query("UPDATE cards SET revoked_at = \(at) WHERE card_id = \(id)", logger: logger)
             try await connection.query("""
-                UPDATE card_households SET newest_hash = NULL, status = 0
+                UPDATE card_households SET newest_hash = NULL, status = CASE WHEN status = 3 THEN 3 ELSE 0 END
                 WHERE household_id = \(card.householdId) AND newest_card_id = \(id)
                 """, logger: logger)
             try await connection.query("""
@@ -87,7 +89,7 @@ extension PostgresSyncStore {
         try await withConnection { connection in try await meta("card_projection", on: connection) }
     }
 
-    package func updateCardStates(_ states: [HouseholdCardState], through: Int64) async throws {
+    package func updateCardStates(_ states: [HouseholdCardState], through: Int64, advance: Bool) async throws {
         let live = states.filter { $0.contentHash != nil }
         let gone = states.filter { $0.contentHash == nil }.map(\.householdId)
         try await transaction { connection in
@@ -107,13 +109,21 @@ extension PostgresSyncStore {
                     """, logger: logger)
             }
             if !gone.isEmpty {
+                // A deleted household: status 3, outside every listing and count, keeping its position.
                 try await connection.query("""
-                    DELETE FROM card_households WHERE household_id = ANY(\(gone)::text[]) AND computed_through <= \(through)
+                    INSERT INTO card_households AS h (household_id, village_code, content_hash, revision, computed_through,
+                                                      newest_card_id, newest_hash, status)
+                    SELECT u.i, '', '', 0, \(through), NULL, NULL, 3 FROM UNNEST(\(gone)::text[]) AS u (i)
+                    ON CONFLICT (household_id) DO UPDATE SET status = 3, content_hash = '',
+                        computed_through = excluded.computed_through
+                    WHERE h.computed_through <= excluded.computed_through
                     """, logger: logger)
             }
-            try await connection.query("""
-                UPDATE meta SET value = GREATEST(value, \(through)) WHERE key = 'card_projection'
-                """, logger: logger)
+            if advance {
+                try await connection.query("""
+                    UPDATE meta SET value = GREATEST(value, \(through)) WHERE key = 'card_projection'
+                    """, logger: logger)
+            }
         }
     }
 
@@ -123,7 +133,7 @@ extension PostgresSyncStore {
                 SELECT h.household_id AS h_household, h.village_code AS h_village, h.content_hash AS h_hash,
                        h.revision AS h_revision, c.*
                 FROM card_households h LEFT JOIN cards c ON c.card_id = h.newest_card_id
-                WHERE h.household_id = \(householdId)
+                WHERE h.household_id = \(householdId) AND h.status <> 3
                 """, on: connection).first.map(Self.householdCard)
         }
     }

@@ -21,7 +21,7 @@ extension SQLiteSyncStore {
                 VALUES (?, ?, ?, ?, 0, ?, ?, 1)
                 ON CONFLICT (household_id) DO UPDATE SET newest_card_id = excluded.newest_card_id,
                     newest_hash = excluded.newest_hash,
-                    status = CASE WHEN content_hash = excluded.newest_hash THEN 1 ELSE 2 END
+                    status = CASE WHEN status = 3 THEN 3 WHEN content_hash = excluded.newest_hash THEN 1 ELSE 2 END
                 """, arguments: [card.householdId, card.villageCode, card.contentHash, card.householdRevision,
                                  card.cardId, card.contentHash])
             try Self.appendAudit(audit, db: db)
@@ -49,7 +49,8 @@ extension SQLiteSyncStore {
             guard card.revokedAt == nil else { return card }
             try db.execute(sql: "UPDATE cards SET revoked_at = ? WHERE card_id = ?", arguments: [at, id])
             try db.execute(sql: """
-                UPDATE card_households SET newest_hash = NULL, status = 0 WHERE household_id = ? AND newest_card_id = ?
+                UPDATE card_households SET newest_hash = NULL, status = CASE WHEN status = 3 THEN 3 ELSE 0 END
+                WHERE household_id = ? AND newest_card_id = ?
                 """, arguments: [card.householdId, id])
             try db.execute(sql: """
                 INSERT INTO card_revocation_counters (key_id, counter) VALUES (?, 1)
@@ -83,7 +84,7 @@ extension SQLiteSyncStore {
         }
     }
 
-    package func updateCardStates(_ states: [HouseholdCardState], through: Int64) async throws {
+    package func updateCardStates(_ states: [HouseholdCardState], through: Int64, advance: Bool) async throws {
         try await pool.write { db in
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO card_households (household_id, village_code, content_hash, revision, computed_through,
@@ -95,8 +96,14 @@ extension SQLiteSyncStore {
                     status = CASE WHEN newest_hash IS NULL THEN 0 WHEN newest_hash = excluded.content_hash THEN 1 ELSE 2 END
                 WHERE computed_through <= excluded.computed_through
                 """)
+            // A deleted household: status 3, outside every listing and count, keeping its position.
             let remove = try db.cachedStatement(sql: """
-                DELETE FROM card_households WHERE household_id = ? AND computed_through <= ?
+                INSERT INTO card_households (household_id, village_code, content_hash, revision, computed_through,
+                                             newest_card_id, newest_hash, status)
+                VALUES (?, '', '', 0, ?, NULL, NULL, 3)
+                ON CONFLICT (household_id) DO UPDATE SET status = 3, content_hash = '',
+                    computed_through = excluded.computed_through
+                WHERE computed_through <= excluded.computed_through
                 """)
             for state in states {
                 if let hash = state.contentHash {
@@ -105,7 +112,9 @@ extension SQLiteSyncStore {
                     try remove.execute(arguments: [state.householdId, through])
                 }
             }
-            try db.execute(sql: "UPDATE meta SET value = max(value, ?) WHERE key = 'card_projection'", arguments: [through])
+            if advance {
+                try db.execute(sql: "UPDATE meta SET value = max(value, ?) WHERE key = 'card_projection'", arguments: [through])
+            }
         }
     }
 
@@ -115,7 +124,7 @@ extension SQLiteSyncStore {
                 SELECT h.household_id AS h_household, h.village_code AS h_village, h.content_hash AS h_hash,
                        h.revision AS h_revision, c.*
                 FROM card_households h LEFT JOIN cards c ON c.card_id = h.newest_card_id
-                WHERE h.household_id = ?
+                WHERE h.household_id = ? AND h.status <> 3
                 """, arguments: [householdId]).map(Self.householdCard)
         }
     }

@@ -46,7 +46,7 @@ extension StoreConformance {
         try require(try await store.cards(ofHousehold: household, limit: 10) == [second, first], "newest first, both kept")
         try require(try await store.cards(ofHousehold: household, limit: 1) == [second], "limit")
         try await store.updateCardStates([HouseholdCardState(householdId: household, villageCode: villageA,
-                                                             contentHash: hash("b"), revision: 4)], through: 10)
+                                                             contentHash: hash("b"), revision: 4)], through: 10, advance: true)
         state = try await store.householdCard(household)
         try require(state?.status == .current && state?.revision == 4, "projected b: \(String(describing: state))")
         // Issuing an older-looking card after a newer one: the one stored last is the newest.
@@ -64,27 +64,46 @@ extension StoreConformance {
         let household = villageA + "0002"
         try require(try await store.cardProjectionPosition() == 0, "projection starts at 0")
         try await store.updateCardStates([HouseholdCardState(householdId: household, villageCode: villageA,
-                                                             contentHash: hash("c"), revision: 2)], through: 20)
+                                                             contentHash: hash("c"), revision: 2)], through: 20, advance: true)
         try require(try await store.householdCard(household)?.status == .missing, "a projected household without a card")
         try await store.updateCardStates([HouseholdCardState(householdId: household, villageCode: villageA,
-                                                             contentHash: hash("d"), revision: 1)], through: 15)
+                                                             contentHash: hash("d"), revision: 1)], through: 15, advance: true)
         try require(try await store.householdCard(household)?.contentHash == hash("c"),
                     "a state computed through 15 replaced one computed through 20")
         try require(try await store.cardProjectionPosition() == 20, "the projection position went down")
         try await store.updateCardStates([HouseholdCardState(householdId: household, villageCode: villageB,
-                                                             contentHash: hash("e"), revision: 3)], through: 20)
+                                                             contentHash: hash("e"), revision: 3)], through: 20, advance: true)
         let moved = try await store.householdCard(household)
         try require(moved?.contentHash == hash("e") && moved?.villageCode == villageB, "the same position replaces")
         try await store.insertCard(card(7, household: household, village: villageB, hash: hash("e")), audit: [])
         try require(try await store.householdCard(household)?.status == .current, "a card of the projected content")
         try await store.updateCardStates([HouseholdCardState(householdId: household, villageCode: villageB,
-                                                             contentHash: nil, revision: 4)], through: 10)
+                                                             contentHash: nil, revision: 4)], through: 10, advance: true)
         try require(try await store.householdCard(household) != nil, "an older deletion removed a newer state")
         try await store.updateCardStates([HouseholdCardState(householdId: household, villageCode: villageB,
-                                                             contentHash: nil, revision: 4)], through: 30)
+                                                             contentHash: nil, revision: 4)], through: 30, advance: true)
         try require(try await store.householdCard(household) == nil, "a deleted household keeps a state")
         try require(try await store.cards(ofHousehold: household, limit: 5).count == 1, "its card stays on record")
         try require(try await store.cardProjectionPosition() == 30, "projection position")
+        try require(try await store.cardCounts(regionPrefix: villageB) == CardCounts(), "a deleted household is counted")
+        // The deletion keeps its position: an older computation does not bring the household back, nor does
+        // a card issued from records read before the deletion; a newer computation does (it was restored).
+        try await store.updateCardStates([HouseholdCardState(householdId: household, villageCode: villageB,
+                                                             contentHash: hash("e"), revision: 3)], through: 25, advance: false)
+        try require(try await store.householdCard(household) == nil, "a computation older than the deletion revived it")
+        let late = card(8, household: household, village: villageB, hash: hash("f"))
+        try await store.insertCard(late, audit: [])
+        try require(try await store.householdCard(household) == nil, "a card issued after the deletion revived it")
+        let listedCurrent = try await store.householdCards(HouseholdCardQuery(status: .current, regionPrefix: villageB, limit: 5))
+        let listedOutdated = try await store.householdCards(HouseholdCardQuery(status: .outdated, regionPrefix: villageB, limit: 5))
+        try require(listedCurrent.isEmpty && listedOutdated.isEmpty, "a deleted household is listed")
+        try require(try await store.cardProjectionPosition() == 30, "a write without advance moved the position")
+        try await store.updateCardStates([HouseholdCardState(householdId: household, villageCode: villageB,
+                                                             contentHash: hash("f"), revision: 5)], through: 40, advance: false)
+        let restored = try await store.householdCard(household)
+        try require(restored?.status == .current && restored?.newest == late,
+                    "restored: the newest card is the one issued last: \(String(describing: restored))")
+        try require(try await store.cardProjectionPosition() == 30, "a write without advance moved the position")
     }
 
     static func cardListingsFilterByStatusAndRegionAndPage(_ makeStore: @Sendable () async throws -> any SyncStore) async throws {
@@ -99,7 +118,7 @@ extension StoreConformance {
                                                  contentHash: hash("n"), revision: 1))
             }
         }
-        try await store.updateCardStates(states, through: 5)
+        try await store.updateCardStates(states, through: 5, advance: true)
         var serial = 100
         for (household, printed) in [(villageA + "0001", "o"), (villageA + "0002", "n"), (villageA + "0003", "o"),
                                      (villageA + "0004", "n"), (villageB + "0001", "o"), (villageC + "0001", "o")] {
@@ -159,7 +178,7 @@ extension StoreConformance {
         try require(try await store.householdCards(HouseholdCardQuery(status: .missing, regionPrefix: villageA, limit: 10))
             .map(\.householdId) == [household], "the household is not listed as missing a card")
         try await store.updateCardStates([HouseholdCardState(householdId: household, villageCode: villageA,
-                                                             contentHash: hash("z"), revision: 9)], through: 50)
+                                                             contentHash: hash("z"), revision: 9)], through: 50, advance: true)
         try require(try await store.householdCard(household)?.status == .missing, "a projection revived a revoked card")
         let lists = try await store.cardRevocations()
         try require(lists == [CardRevocations(keyId: keyA, counter: 2, cardIds: [first.cardId, second.cardId].sorted()),
