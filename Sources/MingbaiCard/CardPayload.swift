@@ -72,10 +72,19 @@ public enum CardPayload {
     }
 }
 
-/// The hash a card carries of what it prints (§2.3): the first 16 bytes of the SHA-256 of the canonical
-/// JSON (`JSONWriter`: members sorted, compact) of the printed content.
+/// The hash a card carries of what it prints (§2.3), in two parts of 8 bytes, each the first 8 bytes of a
+/// SHA-256 of canonical JSON (`JSONWriter`: members sorted, compact): the household part, of the printed
+/// content without its `helpers`; then the helpers part, of the `helpers` array. A phone that lacks a
+/// co-helper's profile can still compute the first, and so tell that a card is outdated.
 public enum CardContent {
     public static func hash(_ content: JSONValue) -> [UInt8] {
-        Array(SHA256.hash(data: JSONWriter.bytes(content)).prefix(16))
+        householdPart(content) + Array(SHA256.hash(data: JSONWriter.bytes(content.objectValue?["helpers"] ?? .null)).prefix(8))
+    }
+
+    /// The first 8 bytes of `hash(content)`: everything printed but the helpers.
+    public static func householdPart(_ content: JSONValue) -> [UInt8] {
+        var withoutHelpers = content.objectValue ?? [:]
+        withoutHelpers["helpers"] = nil
+        return Array(SHA256.hash(data: JSONWriter.bytes(.object(withoutHelpers))).prefix(8))
     }
 }

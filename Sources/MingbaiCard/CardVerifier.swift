@@ -52,12 +52,24 @@ public struct CardTrustList: Sendable, Hashable {
 /// The household's state a verifier compares a card with: online the server's, offline the app's copy.
 public struct CardHouseholdState: Sendable, Hashable {
     public var revision: Int64
-    /// The `CardContent.hash` of what a card issued now would print.
+    /// The `CardContent.hash` of what a card issued now would print; only its first 8 bytes (the household
+    /// part) when `helpersKnown` is false.
     public var contentHash: [UInt8]
+    /// Whether the verifier holds the profiles of all the household's helpers. A phone lacks its co-helpers'
+    /// profiles: it can tell a card outdated by the household part alone, never current.
+    public var helpersKnown: Bool
 
     public init(revision: Int64, contentHash: [UInt8]) {
         self.revision = revision
         self.contentHash = contentHash
+        self.helpersKnown = true
+    }
+
+    /// A state known only in its household part (`CardContent.householdPart`), the helpers' profiles missing.
+    public static func withoutHelpers(revision: Int64, householdPart: [UInt8]) -> CardHouseholdState {
+        var state = CardHouseholdState(revision: revision, contentHash: householdPart)
+        state.helpersKnown = false
+        return state
     }
 }
 
@@ -104,6 +116,9 @@ public struct CardVerifier: Sendable {
             return .revoked(claims)
         }
         guard let state = household(claims.householdId) else { return .genuine(claims) }
+        guard state.helpersKnown else {
+            return Array(claims.contentHash.prefix(8)) == state.contentHash ? .genuine(claims) : .outdated(claims)
+        }
         return state.contentHash == claims.contentHash ? .current(claims) : .outdated(claims)
     }
 }

@@ -75,7 +75,8 @@ extension SyncClient {
     }
 
     /// What a card issued now would carry for `householdId`, from the records this phone holds (pending
-    /// edits included: an edit made here makes the card outdated at once); nil when it lacks some of them.
+    /// edits included: an edit made here makes the card outdated at once); only its household part when the
+    /// phone lacks a co-helper's profile; nil when it lacks the household.
     public func cardState(of householdId: String) async throws -> CardHouseholdState? {
         guard let household = try await record(collection: .households, id: householdId) else { return nil }
         let members = try await members(of: householdId)
@@ -83,8 +84,13 @@ extension SyncClient {
             .filter { $0.fields["householdId"] == .string(householdId) }
             .compactMap { $0.fields["helperId"]?.stringValue }
         var helpers: [String: [String: JSONValue]] = [:]
+        var helpersKnown = true
         for helperId in helperIds {
-            guard let helper = try await record(collection: .helpers, id: helperId) else { return nil }
+            // A co-helper's profile is outside this phone's scope: only the household part can be compared.
+            guard let helper = try await record(collection: .helpers, id: helperId) else {
+                helpersKnown = false
+                continue
+            }
             helpers[helperId] = helper.fields
         }
         var visits: [String: [String: JSONValue]] = [:]
@@ -94,6 +100,9 @@ extension SyncClient {
         let content = CardContent.compose(
             householdId: householdId, household: household.fields,
             members: Dictionary(uniqueKeysWithValues: members.map { ($0.id, $0.fields) }), helpers: helpers, visits: visits)
+        guard helpersKnown else {
+            return .withoutHelpers(revision: household.version ?? 0, householdPart: CardContent.householdPart(content))
+        }
         return CardHouseholdState(revision: household.version ?? 0, contentHash: CardContent.hash(content))
     }
 }

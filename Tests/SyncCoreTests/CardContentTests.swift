@@ -110,4 +110,30 @@ import Testing
         }.content
         #expect(CardContent.hash(unprinted) == CardContent.hash(base))
     }
+
+    /// The hash's two parts: a phone that lacks a co-helper's profile knows only the household part, and
+    /// from it tells an outdated card (the household changed) from one it cannot judge (genuine), never
+    /// calling a card current on half the facts.
+    @Test func withoutTheHelpersAVerifierTellsOutdatedButNeverCurrent() throws {
+        let (household, base) = try Self.content()
+        let hash = CardContent.hash(base)
+        #expect(hash.count == 16 && Array(hash.prefix(8)) == CardContent.householdPart(base))
+        let helperless = try Self.content().content.objectValue.map { content -> JSONValue in
+            var content = content
+            content["helpers"] = .array([])
+            return .object(content)
+        }!
+        #expect(CardContent.householdPart(helperless) == CardContent.householdPart(base), "helpers are not in the household part")
+        #expect(CardContent.hash(helperless) != hash, "they are in the helpers part")
+        let signer = try CardSigner(privateKey: Array(repeating: 7, count: 32))
+        let verifier = CardVerifier(trust: CardTrustList(keys: [CardSignerKey(publicKey: signer.publicKey, validFrom: 0)], asOf: 0))
+        let payload = try signer.sign(CardClaims(keyId: [], cardId: Array(repeating: 1, count: 12), householdId: household.id,
+                                                 householdRevision: 1, issuedAt: 10, contentHash: hash))
+        let same = CardHouseholdState.withoutHelpers(revision: 1, householdPart: CardContent.householdPart(base))
+        #expect(verifier.verify(payload) { _ in same }.name == "genuine")
+        let edited = try Self.content { fields, _ in fields["incomeWage"] = .int(12_345) }.content
+        let changed = CardHouseholdState.withoutHelpers(revision: 2, householdPart: CardContent.householdPart(edited))
+        #expect(verifier.verify(payload) { _ in changed }.name == "outdated")
+        #expect(verifier.verify(payload) { _ in CardHouseholdState(revision: 1, contentHash: hash) }.name == "current")
+    }
 }
