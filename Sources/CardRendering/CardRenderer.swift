@@ -38,7 +38,7 @@ public struct CardRenderer: Sendable {
         context["qrSize"] = "\(paper.qrMillimetres)mm"
         context["qrSVG"] = Self.svg(matrix)
         context["cardId"] = claims.cardIdHex
-        context["issuedOn"] = Self.date(claims.issuedAt)
+        context["issuedOn"] = CardClaims.day(claims.issuedAt)
         return template.render(context)
     }
 
@@ -49,7 +49,7 @@ public struct CardRenderer: Sendable {
                     level: QRMatrix.Level = .q) throws -> String {
         guard let matrix = QRMatrix(payload, level: level) else { throw CardError("the payload does not fit a QR code") }
         let context = CardSVGLayout(paper: paper).context(Self.context(content), qrSVG: Self.svg(matrix),
-                                                          cardId: claims.cardIdHex, issuedOn: Self.date(claims.issuedAt))
+                                                          cardId: claims.cardIdHex, issuedOn: CardClaims.day(claims.issuedAt))
         return svgTemplate.render(context, library: svgLibrary)
     }
 
@@ -135,11 +135,4 @@ public struct CardRenderer: Sendable {
         return context
     }
 
-    /// `YYYY-MM-DD` in China Standard Time.
-    static func date(_ seconds: Int64) -> String {
-        Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(issueDate)
-    }
-
-    /// Made once: a formatter per page cost more than its QR code.
-    private static let issueDate = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!).year().month().day()
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SyncModel
 
 /// What a 明白卡's QR code states (protocol/cards.md §2): which card, for which household at which revision,
@@ -32,6 +33,15 @@ public struct CardClaims: Sendable, Hashable {
 
     /// The card id as 24 lowercase hex digits, as admins and logs name it.
     public var cardIdHex: String { Hex.encode(cardId) }
+
+    /// `YYYY-MM-DD` in China Standard Time of `seconds` since 1970: the issue date a card prints, the date of
+    /// a trust list an offline verdict names.
+    public static func day(_ seconds: Int64) -> String {
+        Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(dayStyle)
+    }
+
+    /// Made once: a formatter per page cost more than its QR code.
+    private static let dayStyle = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!).year().month().day()
 }
 
 /// The signature algorithms a card may name. Only Ed25519 is issued; the byte leaves room for SM2, which

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A verdict as the wire names it and as the app shows it (protocol/cards.md §4).
 extension CardVerdict {
     /// `current`, `outdated`, `genuine`, `revoked` or `forged`.
@@ -47,8 +45,6 @@ extension CardVerdict {
     /// (protocol/cards.md §4: offline answers are "as of" the list), e.g.
     /// `真实有效，与当前档案一致（离线核验，密钥及作废名单截至 2026-12-07）`.
     public func offlineMessage(asOf: Int64) -> String {
-        message + "（离线核验，密钥及作废名单截至 \(Date(timeIntervalSince1970: TimeInterval(asOf)).formatted(Self.day))）"
+        message + "（离线核验，密钥及作废名单截至 \(CardClaims.day(asOf))）"
     }
-
-    private static let day = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!).year().month().day()
 }

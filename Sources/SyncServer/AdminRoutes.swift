@@ -85,8 +85,8 @@ struct AdminRoutes<Context: RequestContext> {
         admin.get("/helpers") { request, context in
             let caller = try await principal(request)
             let query = request.uri.queryParameters
-            let page = try await service.helpers(limit: try int(query["limit"], "limit", default: 100, in: 1...1000),
-                                                 offset: try int(query["offset"], "offset", default: 0, in: 0...Int.max),
+            let page = try await service.helpers(limit: try RequestDecoding.int(query["limit"], "limit", default: 100, in: 1...1000),
+                                                 offset: try RequestDecoding.int(query["offset"], "offset", default: 0, in: 0...Int.max),
                                                  by: caller)
             return try JSONResponse.make(AdminViews.HelpersPage(helpers: page.helpers, total: page.total), request: request)
         }
@@ -105,7 +105,7 @@ struct AdminRoutes<Context: RequestContext> {
             let caller = try await principal(request)
             let query = request.uri.queryParameters
             let rejections = try await service.rejections(deviceId: query["deviceId"].map { String($0) },
-                                                          limit: try int(query["limit"], "limit", default: 100, in: 1...1000),
+                                                          limit: try RequestDecoding.int(query["limit"], "limit", default: 100, in: 1...1000),
                                                           by: caller)
             return try JSONResponse.make(AdminViews.RejectionsPage(rejections: rejections.map(AdminViews.Rejection.init)),
                                          request: request)
@@ -157,16 +157,5 @@ struct AdminRoutes<Context: RequestContext> {
     /// The authenticated admin principal of a request (the configured operator token or an account token).
     func principal(_ request: Request) async throws -> Principal {
         try await service.authenticateAdmin(authorization: request.headers[.authorization], operatorToken: adminToken)
-    }
-
-    /// A paging parameter: absent → `value`; not an integer in `range` → 400 `invalid_request`, never clamped
-    /// (protocol/README.md §12).
-    private func int(_ raw: Substring?, _ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
-        guard let raw else { return value }
-        guard let parsed = Int(String(raw)), range.contains(parsed) else {
-            let bounds = range.upperBound == .max ? "≥ \(range.lowerBound)" : "\(range.lowerBound)–\(range.upperBound)"
-            throw APIError(.badRequest, .invalidRequest, "\(name) 应为 \(bounds) 的整数 (\(name) must be an integer \(bounds))")
-        }
-        return parsed
     }
 }

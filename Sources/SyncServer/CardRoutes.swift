@@ -59,7 +59,7 @@ struct CardRoutes<Context: RequestContext> {
             let caller = try await admin(request)
             let query = request.uri.queryParameters
             let status = try Self.status(query["status"])
-            let limit = try Self.int(query["limit"], "limit", default: 100, in: 1...1000)
+            let limit = try RequestDecoding.int(query["limit"], "limit", default: 100, in: 1...1000)
             let after = try Self.after(query["after"])
             let rows = try await service.householdCards(status: status, region: query["region"].map(String.init), after: after,
                                                         limit: limit, by: caller)
@@ -179,14 +179,6 @@ struct CardRoutes<Context: RequestContext> {
             throw APIError(.badRequest, .invalidRequest, "after 应为上一页的 next (after must be the previous page's next)")
         }
         return (String(parts[0]), String(parts[1]))
-    }
-
-    static func int(_ raw: Substring?, _ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
-        guard let raw else { return value }
-        guard let parsed = Int(String(raw)), range.contains(parsed) else {
-            throw APIError(.badRequest, .invalidRequest, "\(name) 应为 \(range.lowerBound)–\(range.upperBound) 的整数 (\(name) must be an integer \(range.lowerBound)–\(range.upperBound))")
-        }
-        return parsed
     }
 }
 

@@ -68,16 +68,14 @@ extension SyncService {
         guard id.utf8.count == 24, Hex.decode(id) != nil, let card = try await store.card(id: id) else {
             throw ServiceError(.notFound, "明白卡不存在 (no such card)")
         }
-        // The village the records say now (composed: the projected state may lag a move).
-        var village = try await cardContents(of: [card.householdId])[card.householdId]?.villageCode
-        if village == nil { village = try await store.householdCard(card.householdId)?.villageCode }
-        try await authorizeCard(household: card.householdId, village: village ?? card.villageCode, caller)
+        try await authorizeCard(household: card.householdId,
+                                village: try await currentVillage(of: card.householdId) ?? card.villageCode, caller)
         return card
     }
 
     /// A household's cards, newest first.
     package func cards(ofHousehold id: String, by caller: Principal) async throws -> [IssuedCard] {
-        try await authorizeCard(household: id, village: try await cardContents(of: [id])[id]?.villageCode, caller)
+        try await authorizeCard(household: id, village: try await currentVillage(of: id), caller)
         return try await store.cards(ofHousehold: id, limit: 100)
     }
 
@@ -150,6 +148,13 @@ extension SyncService {
             verdict: verdict.name, reason: verdict.forgery?.rawValue, cardId: claims?.cardIdHex, householdId: claims?.householdId,
             issuedAt: claims?.issuedAt, newestCardId: newest == claims?.cardIdHex ? nil : newest, asOf: trust.asOf,
             message: message)
+    }
+
+    /// The village household `id`'s record names now (the projected state may lag a move); nil when there is
+    /// no such live household. One record read, not a composition.
+    func currentVillage(of id: String) async throws -> String? {
+        guard let record = try await store.record(RecordKey(.households, id)), !record.deleted else { return nil }
+        return record.fields["villageCode"]?.stringValue ?? record.scope.villageCode
     }
 
     /// Helpers reach the households assigned to them; admins those in their region; the operator all.

@@ -153,16 +153,11 @@ extension SQLiteSyncStore {
         try await pool.read { db in
             let (low, high) = Self.prefixRange(regionPrefix)
             var counts = CardCounts()
+            // Three ranges of the status index (a deleted household's status, 3, is in none).
             for row in try Row.fetchAll(db, sql: """
-                SELECT status, count(*) AS n FROM card_households
-                WHERE status = ? AND village_code >= ? AND village_code < ? GROUP BY status
-                UNION ALL
                 SELECT status, count(*) FROM card_households
-                WHERE status = ? AND village_code >= ? AND village_code < ? GROUP BY status
-                UNION ALL
-                SELECT status, count(*) FROM card_households
-                WHERE status = ? AND village_code >= ? AND village_code < ? GROUP BY status
-                """, arguments: [0, low, high, 1, low, high, 2, low, high]) {
+                WHERE status IN (0, 1, 2) AND village_code >= ? AND village_code < ? GROUP BY status
+                """, arguments: [low, high]) {
                 let n: Int = row[1]
                 switch row[0] as Int {
                 case 0: counts.missing = n

@@ -93,25 +93,17 @@ struct CardsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "待重印 — households whose newest card no longer matches the records.")
 
-        @OptionGroup var database: DatabaseOptions
-        @Option(help: "Region code prefix: 6-digit county, 9-digit town or 12-digit village (all when absent).") var region: String?
-        @Option(help: "At most this many (1–10000).") var limit: Int = 1000
+        @OptionGroup var list: ListOptions
 
-        func run() async throws {
-            try await listHouseholds(.outdated, database: database, region: region, limit: limit)
-        }
+        func run() async throws { try await list.print(.outdated) }
     }
 
     struct Missing: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "未发卡 — households without a card.")
 
-        @OptionGroup var database: DatabaseOptions
-        @Option(help: "Region code prefix: 6-digit county, 9-digit town or 12-digit village (all when absent).") var region: String?
-        @Option(help: "At most this many (1–10000).") var limit: Int = 1000
+        @OptionGroup var list: ListOptions
 
-        func run() async throws {
-            try await listHouseholds(.missing, database: database, region: region, limit: limit)
-        }
+        func run() async throws { try await list.print(.missing) }
     }
 
     struct List: AsyncParsableCommand {
@@ -145,19 +137,26 @@ struct CardsCommand: AsyncParsableCommand {
         }
     }
 
-    /// Prints one status's households of a region, the projection brought up to date first.
-    static func listHouseholds(_ status: CardStatus, database: DatabaseOptions, region: String?, limit: Int) async throws {
-        guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be 1–10000") }
-        let service = try await database.openService(writes: false)
-        let counts = try await service.cardCounts(region: region, by: DatabaseOptions.operatorPrincipal)
-        let households = try await service.householdCards(status: status, region: region, after: nil, limit: limit,
-                                                          by: DatabaseOptions.operatorPrincipal)
-        print("区域 region \(region ?? "全部 all")  未发卡 missing \(counts.missing)  有效 current \(counts.current)  待重印 outdated \(counts.outdated)")
-        var rows = [["household 户编号", "village 村", "revision 版本", "newest card 最新卡", "issued 签发"]]
-        for household in households {
-            rows.append([household.householdId, household.villageCode, "\(household.revision)",
-                         household.newest?.cardId ?? "—", household.newest.map { formatTime($0.issuedAt * 1000) } ?? "—"])
+    /// The options of `outdated` and `missing`.
+    struct ListOptions: ParsableArguments {
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Region code prefix: 6-digit county, 9-digit town or 12-digit village (all when absent).") var region: String?
+        @Option(help: "At most this many (1–10000).") var limit: Int = 1000
+
+        /// Prints one status's households of the region, the projection brought up to date first.
+        func print(_ status: CardStatus) async throws {
+            guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be 1–10000") }
+            let service = try await database.openService(writes: false)
+            let counts = try await service.cardCounts(region: region, by: DatabaseOptions.operatorPrincipal)
+            let households = try await service.householdCards(status: status, region: region, after: nil, limit: limit,
+                                                              by: DatabaseOptions.operatorPrincipal)
+            Swift.print("区域 region \(region ?? "全部 all")  未发卡 missing \(counts.missing)  有效 current \(counts.current)  待重印 outdated \(counts.outdated)")
+            var rows = [["household 户编号", "village 村", "revision 版本", "newest card 最新卡", "issued 签发"]]
+            for household in households {
+                rows.append([household.householdId, household.villageCode, "\(household.revision)",
+                             household.newest?.cardId ?? "—", household.newest.map { formatTime($0.issuedAt * 1000) } ?? "—"])
+            }
+            printTable(rows)
         }
-        printTable(rows)
     }
 }
