@@ -18,20 +18,17 @@ extension SyncService {
 
     /// Issues a card for household `id`'s current records.
     package func issueCard(household id: String, by caller: Principal, deviceId: String? = nil) async throws -> PrintableCard {
-        if case .helper = caller { try await authorizeCard(household: id, village: nil, caller) }
+        // Checked before anything is composed, against the village the records say now (an admin may have
+        // moved the household); for an unknown household the number's village decides 403 or 404.
+        try await authorizeCard(household: id, village: try await currentVillage(of: id), caller)
         let keys = try cardKeys.current()
         guard let composed = try await cardContents(of: [id])[id] else {
-            // An admin learns only about households its region could hold.
-            try await authorizeCard(household: id, village: nil, caller)
             throw ServiceError(.notFound, "户不存在或已注销 (no such household)")
         }
-        // The village the records say now (an admin may have moved the household), not the number's.
-        try await authorizeCard(household: id, village: composed.villageCode, caller)
         let contentHash = CardContent.hash(composed.content)
-        var claims = CardClaims(keyId: keys.signer.keyId, cardId: randomBytes(12), householdId: id,
+        let claims = CardClaims(keyId: keys.signer.keyId, cardId: randomBytes(12), householdId: id,
                                 householdRevision: composed.revision, issuedAt: now() / 1000, contentHash: contentHash)
         let payload = try keys.signer.sign(claims)
-        claims.keyId = keys.signer.keyId
         let card = IssuedCard(
             cardId: claims.cardIdHex, householdId: id, villageCode: composed.villageCode, keyId: Hex.encode(keys.signer.keyId),
             householdRevision: composed.revision, issuedAt: claims.issuedAt, contentHash: Hex.encode(contentHash),

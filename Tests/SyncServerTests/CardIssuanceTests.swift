@@ -248,6 +248,35 @@ import Testing
         #expect(revocations.count == 1, "the repeated revocation wrote no entry")
     }
 
+    /// A household an admin moved to another village: the admins of the village its number names see no such
+    /// household (404, not a 403 that would tell it exists), those of its village now issue and read its cards.
+    @Test func aMovedHouseholdBelongsToItsNewVillage() async throws {
+        let fixture = try await ServerFixture.make()
+        let household = fixture.households[0]
+        let oldVillage = try #require(Scope.village(ofHousehold: household))
+        let newVillage = try #require(fixture.store.county.households.compactMap { $0.scope.villageCode }.first { $0 != oldVillage })
+        var record = try #require(try await fixture.service.store.record(RecordKey(.households, household)))
+        record.fields["villageCode"] = .string(newVillage)
+        record.scope.villageCode = newVillage
+        try await fixture.service.store.importRecords([record])
+        let before = try await fixture.service.createAdmin(name: "原村干部", role: .village, region: oldVillage,
+                                                           by: Self.operatorPrincipal).token
+        let after = try await fixture.service.createAdmin(name: "新村干部", role: .village, region: newVillage,
+                                                          by: Self.operatorPrincipal).token
+        try await fixture.application().test(.router) { client in
+            let (refused, _, error) = try await Self.issue(client, household: household, headers: [.authorization: "Bearer \(before)"],
+                                                           uri: "/admin/v1/cards")
+            #expect(refused == .notFound && error?.code == .notFound)
+            let (created, card, _) = try await Self.issue(client, household: household, headers: [.authorization: "Bearer \(after)"],
+                                                          uri: "/admin/v1/cards")
+            #expect(created == .created && card?.villageCode == newVillage)
+            try await client.execute(uri: "/admin/v1/households/\(household)/cards", method: .get,
+                                     headers: [.authorization: "Bearer \(before)"]) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
     @Test func withoutSigningKeysIssuingAnswersCardKeysUnavailable() async throws {
         let fixture = try await ServerFixture.make()
         let service = SyncService(store: fixture.service.store, now: { fixture.clock.now() }, randomBytes: { _ in [] },
